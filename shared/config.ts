@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+const csvIds = z
+  .string()
+  .default('')
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^\d+$/, 'a comma-separated list of numeric user ids')));
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const optionalUrl = z.string().url().optional();
+
+/** Every setting of the project, in one place. `.env.example` lists the same names. */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  REDIS_URL: z.string().url().optional(),
+  REDIS_DATA_DIR: z.string().default('var/redis'),
+  QUEUE_PREFIX: z.string().regex(/^[\w-]+$/).default('animebot'),
+
+  MODELS_DIR: z.string().default('models'),
+  DEFAULT_STYLE: z.string().regex(/^[a-z0-9-]+$/, 'a style name: lower-case letters, digits and dashes').default('sketch'),
+
+  TF_BACKEND: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  TF_THREADS: z.coerce.number().int().min(1).max(256).optional(),
+
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  JOB_TIMEOUT_MS: z.coerce.number().int().min(1000).default(120_000),
+  JOB_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  BLOB_TTL_S: z.coerce.number().int().min(60).default(24 * 3600),
+  MAX_INPUT_BYTES: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
+  MAX_INPUT_PIXELS: z.coerce.number().int().min(1024).default(40_000_000),
+  MAX_OUTPUT_SIDE: z.coerce.number().int().min(64).max(4096).default(1024),
+  HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+
+  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'a bot token from @BotFather, like 123456:ABC-DEF').optional(),
+  TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
+  TELEGRAM_ADMIN_IDS: csvIds,
+  TELEGRAM_WEBHOOK_URL: optionalUrl,
+
+  DISCORD_TOKEN: z.string().min(10, 'a bot token from the Discord developer portal').optional(),
+  DISCORD_APPLICATION_ID: z.string().regex(/^\d+$/, 'the numeric application id').optional(),
+  DISCORD_GUILD_ID: z.string().regex(/^\d+$/, 'a numeric guild id').optional(),
+  DISCORD_API_BASE: z.string().url().default('https://discord.com/api'),
+  DISCORD_ADMIN_IDS: csvIds,
+
+  PRETTY_LOGS: bool.optional(),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Parses settings from the environment. Empty strings count as unset, so that
+ * `FOO=` in an env file does not fail a `.url()` check.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => {
+    const name = issue.path.join('.');
+    return `  ${name}: ${issue.message} (got ${JSON.stringify(present[name] ?? null)})`;
+  });
+  throw new ConfigError(`Invalid settings:\n${lines.join('\n')}`);
+}

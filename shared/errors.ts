@@ -1,0 +1,74 @@
+/**
+ * Failures a user can cause or meet. Each carries a stable code (for programs and tests)
+ * and a message written for the person who sent the request.
+ */
+export const userErrorCodes = [
+  'empty_input',
+  'not_an_image',
+  'unsupported_format',
+  'corrupt_image',
+  'image_too_large',
+  'file_too_large',
+  'unknown_style',
+  'no_model',
+  'timed_out',
+  'rate_limited',
+  'too_many_pending',
+  'queue_busy',
+  'forbidden',
+  'bad_request',
+  'cancelled',
+] as const;
+export type UserErrorCode = (typeof userErrorCodes)[number];
+
+export class UserError extends Error {
+  override readonly name = 'UserError';
+  constructor(
+    readonly code: UserErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  /** The form in which the error crosses the queue as a BullMQ failedReason. */
+  toFailedReason(): string {
+    return `${this.code}: ${this.message}`;
+  }
+
+  /** Recovers a UserError from a failedReason; anything else is not the user's doing. */
+  static fromFailedReason(reason: string | undefined): UserError | undefined {
+    if (!reason) return undefined;
+    const sep = reason.indexOf(': ');
+    if (sep < 0) return undefined;
+    const code = reason.slice(0, sep);
+    if (!(userErrorCodes as readonly string[]).includes(code)) return undefined;
+    return new UserError(code as UserErrorCode, reason.slice(sep + 2));
+  }
+}
+
+export const EmptyInputError = () => new UserError('empty_input', 'The file is empty.');
+export const NotAnImageError = () =>
+  new UserError('not_an_image', 'That file is not an image. Send a photo (JPEG, PNG, WebP, GIF, AVIF, HEIF or TIFF).');
+export const UnsupportedFormatError = (format: string) =>
+  new UserError('unsupported_format', `Images in ${format} format are not supported. Send a JPEG, PNG, WebP, GIF, AVIF, HEIF or TIFF.`);
+export const CorruptImageError = () =>
+  new UserError('corrupt_image', 'The image could not be read; it may be damaged or incomplete. Try sending it again.');
+export const ImageTooLargeError = (width: number, height: number, maxPixels: number) =>
+  new UserError(
+    'image_too_large',
+    `The image is ${width}×${height} pixels; the limit is ${(maxPixels / 1e6).toFixed(0)} megapixels. Send a smaller image.`,
+  );
+export const FileTooLargeError = (bytes: number, maxBytes: number) =>
+  new UserError(
+    'file_too_large',
+    `The file is ${(bytes / 1e6).toFixed(1)} MB; the limit is ${(maxBytes / 1e6).toFixed(0)} MB. Send a smaller file.`,
+  );
+export const UnknownStyleError = (style: string, known: readonly string[]) =>
+  new UserError(
+    'unknown_style',
+    known.length
+      ? `There is no style called "${style}". Available styles: ${known.join(', ')}.`
+      : `There is no style called "${style}", and no styles are installed yet.`,
+  );
+export const NoModelError = (style: string) =>
+  new UserError('no_model', `The style "${style}" has no trained model installed yet.`);

@@ -1,0 +1,38 @@
+import type { io } from '@tensorflow/tfjs';
+import type { ModelMeta, ModelMetaInput } from './model-meta.js';
+
+export interface StoredModel {
+  meta: ModelMeta;
+  artifacts: io.ModelArtifacts;
+}
+
+export interface ModelVersionInfo {
+  meta: ModelMeta;
+  current: boolean;
+}
+
+/**
+ * Styles with versions and a current version per style. Writes are atomic: a reader sees a
+ * whole version or none. The default implementation is a directory (`DirectoryModelStore`);
+ * workers on other machines share it as a volume, and promotions are announced through Redis
+ * (`ModelAnnouncer`).
+ */
+export interface ModelStore {
+  styles(): Promise<string[]>;
+  versions(style: string): Promise<ModelVersionInfo[]>;
+  /** The current version of a style, or undefined when none is promoted. */
+  current(style: string): Promise<string | undefined>;
+  load(style: string, version: string): Promise<StoredModel>;
+  /** Saves a new version (not current until promoted) and returns its meta. */
+  save(artifacts: io.ModelArtifacts, meta: Omit<ModelMetaInput, 'version' | 'createdAt'> & { version?: string }): Promise<ModelMeta>;
+  /** Makes a version current. */
+  promote(style: string, version: string): Promise<void>;
+  /** Makes the previously current version current again; returns it. */
+  rollback(style: string): Promise<string>;
+  /** Updates a stored version's metrics (after an evaluation). */
+  updateMetrics(style: string, version: string, metrics: Record<string, number>): Promise<void>;
+}
+
+export class ModelStoreError extends Error {
+  override readonly name = 'ModelStoreError';
+}

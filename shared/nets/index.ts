@@ -1,0 +1,7 @@
+/**
+ * Importing this module registers every architecture of the model zoo (and, through them,
+ * every custom layer). Each architecture file registers itself; list it here.
+ */
+import './register-layers.js';
+export { getArchitecture, listArchitectures } from './registry.js';
+export type { Architecture, Batch, Networks, Objective } from './architecture.js';
