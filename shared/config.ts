@@ -29,6 +29,10 @@ export const configSchema = z.object({
 
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   JOB_TIMEOUT_MS: z.coerce.number().int().min(1000).default(120_000),
+  /** How long a job's lock lasts without renewal; a worker that dies loses its jobs after this. */
+  JOB_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
+  /** How often workers look for stalled jobs (active jobs whose lock expired). */
+  STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   BLOB_TTL_S: z.coerce.number().int().min(60).default(24 * 3600),
   MAX_INPUT_BYTES: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
@@ -65,7 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = configSchema.safeParse(present);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => {
-    const name = issue.path.join('.');
+    const name = String(issue.path[0] ?? '');
     return `  ${name}: ${issue.message} (got ${JSON.stringify(present[name] ?? null)})`;
   });
   throw new ConfigError(`Invalid settings:\n${lines.join('\n')}`);

@@ -18,6 +18,7 @@ export const userErrorCodes = [
   'forbidden',
   'bad_request',
   'cancelled',
+  'expired',
 ] as const;
 export type UserErrorCode = (typeof userErrorCodes)[number];
 
@@ -72,3 +73,7 @@ export const UnknownStyleError = (style: string, known: readonly string[]) =>
   );
 export const NoModelError = (style: string) =>
   new UserError('no_model', `The style "${style}" has no trained model installed yet.`);
+export const ExpiredInputError = () =>
+  new UserError('expired', 'The image expired before it could be processed. Please send it again.');
+export const TimedOutError = (seconds: number) =>
+  new UserError('timed_out', `Processing took longer than ${seconds} s and was stopped. Try a smaller image or try again later.`);

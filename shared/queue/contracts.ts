@@ -68,3 +68,46 @@ export const translateProgressSchema = z.object({
   percent: z.number().min(0).max(100),
 });
 export type TranslateProgress = z.infer<typeof translateProgressSchema>;
+
+/** Training and evaluation jobs on the `train` queue, worked by trainer processes. */
+export const trainJobSchema = z.object({
+  v: z.literal(SCHEMA_VERSION),
+  kind: z.enum(['train', 'eval']),
+  style: styleName,
+  /** Architecture name from the model zoo; unset uses the style's configured one. */
+  architecture: z.string().optional(),
+  /** Dataset name under the data directory; unset uses the style's configured one. */
+  dataset: z.string().regex(/^[\w.-]+$/).optional(),
+  /** Overrides of training options (n_epochs, lr, …) by their reference-toolkit names. */
+  options: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
+  /** Who asked (platform:user id), for the answer and the audit log. */
+  requestedBy: z.string().max(100).optional(),
+  /** Where to report progress and the result; its shape belongs to the requesting bot. */
+  notify: z.object({ platform: z.enum(platforms), target: z.record(z.string(), z.unknown()) }).optional(),
+  enqueuedAt: z.number().int(),
+});
+export type TrainJob = z.infer<typeof trainJobSchema>;
+
+export const trainProgressSchema = z.object({
+  phase: z.enum(['preparing', 'training', 'evaluating', 'promoting', 'done']),
+  percent: z.number().min(0).max(100),
+  step: z.number().int().optional(),
+  totalSteps: z.number().int().optional(),
+  losses: z.record(z.string(), z.number()).optional(),
+});
+export type TrainProgress = z.infer<typeof trainProgressSchema>;
+
+export const trainResultSchema = z.object({
+  v: z.literal(SCHEMA_VERSION),
+  runId: z.string(),
+  style: styleName,
+  /** The version the run produced (train) or evaluated (eval). */
+  version: z.string(),
+  promoted: z.boolean(),
+  metrics: z.record(z.string(), z.number()),
+  /** The current version's metrics on the same held-out split, when there was one. */
+  currentMetrics: z.record(z.string(), z.number()).optional(),
+  /** Path of the run's summary image (PNG) that a bot can post. */
+  summaryImage: z.string().optional(),
+});
+export type TrainResult = z.infer<typeof trainResultSchema>;

@@ -1,0 +1,70 @@
+import { parseArgs } from 'node:util';
+import type { Config } from '../shared/config.js';
+import { DirectoryModelStore } from '../shared/models/directory-model-store.js';
+import { ModelAnnouncer } from '../shared/models/model-announcer.js';
+import { ModelStoreError } from '../shared/models/model-store.js';
+import { createRedis } from '../shared/queue/redis.js';
+import { styleLabel } from '../shared/styles.js';
+import { CliError } from './cli-error.js';
+
+export const modelsUsage = `models [list]                      styles, their versions, metrics; * marks the current one
+models promote <style> <version>   make a version current (workers reload it)
+models rollback <style>            make the previous current version current again`;
+
+export async function modelsCommand(argv: string[], config: Config): Promise<void> {
+  const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
+  const [action = 'list', style, version] = positionals;
+  const store = new DirectoryModelStore(config.MODELS_DIR);
+  try {
+    switch (action) {
+      case 'list':
+        return await list(store, config.MODELS_DIR);
+      case 'promote':
+        if (!style || !version) throw new CliError(`usage: ${modelsUsage}`, 2);
+        await store.promote(style, version);
+        await announce(config, style, version);
+        console.log(`${style}: ${version} is now current`);
+        return;
+      case 'rollback': {
+        if (!style) throw new CliError(`usage: ${modelsUsage}`, 2);
+        const previous = await store.rollback(style);
+        await announce(config, style, previous);
+        console.log(`${style}: rolled back to ${previous}`);
+        return;
+      }
+      default:
+        throw new CliError(`unknown models action "${action}"\nusage: ${modelsUsage}`, 2);
+    }
+  } catch (err) {
+    if (err instanceof ModelStoreError) throw new CliError(err.message, 2);
+    throw err;
+  }
+}
+
+async function list(store: DirectoryModelStore, dir: string): Promise<void> {
+  const styles = await store.styles();
+  if (!styles.length) {
+    console.log(`No styles installed in ${dir}. Train one with \`npm run cli -- train\`.`);
+    return;
+  }
+  for (const style of styles) {
+    console.log(`${style} (${styleLabel(style)})`);
+    for (const { meta, current } of await store.versions(style)) {
+      const metrics = Object.entries(meta.metrics)
+        .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+        .join(', ');
+      console.log(`  ${current ? '*' : ' '} ${meta.version}  ${meta.architecture} ${meta.inputSize}px  ${meta.status}${metrics ? `  ${metrics}` : ''}`);
+    }
+  }
+}
+
+/** Tells running workers to reload; without REDIS_URL they pick it up on their next job. */
+async function announce(config: Config, style: string, version: string): Promise<void> {
+  if (!config.REDIS_URL) return;
+  const redis = createRedis(config.REDIS_URL);
+  try {
+    await new ModelAnnouncer(redis, config.QUEUE_PREFIX).announce({ style, version });
+  } finally {
+    redis.disconnect();
+  }
+}

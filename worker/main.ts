@@ -1,0 +1,13 @@
+import { loadConfig } from '../shared/config.js';
+import { createLogger } from '../shared/logger.js';
+import { runUntilSignal } from '../shared/process/run-until-signal.js';
+import { startTranslateWorker } from './translate-worker.js';
+
+const config = loadConfig();
+const logger = createLogger(config, 'worker');
+if (!config.REDIS_URL) {
+  logger.fatal('REDIS_URL is not set; the worker needs a Redis server (or use `npm start`, which starts one)');
+  process.exit(1);
+}
+const handle = await startTranslateWorker({ config, logger, redisUrl: config.REDIS_URL });
+await runUntilSignal(logger, () => handle.close());
