@@ -3,13 +3,16 @@ import { createLogger } from '../shared/logger.js';
 import { RedisNotInstalledError } from '../shared/process/local-redis.js';
 import { CliError } from './cli-error.js';
 import { modelsCommand, modelsUsage } from './models-command.js';
+import { trainCommand, trainUsage } from './train-command.js';
 import { translateCommand, translateUsage } from './translate-command.js';
 
 const usage = `usage: npm run cli -- <command> [options]
 
 ${translateUsage}
 
-${modelsUsage}`;
+${modelsUsage}
+
+${trainUsage}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -22,6 +25,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'models':
       await modelsCommand(rest, config);
+      return 0;
+    case 'train':
+    case 'eval':
+      await trainCommand(command, rest, config, logger);
       return 0;
     case undefined:
     case 'help':

@@ -1,10 +1,9 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../shared/config.js';
 import { DirectoryModelStore } from '../shared/models/directory-model-store.js';
-import { ModelAnnouncer } from '../shared/models/model-announcer.js';
 import { ModelStoreError } from '../shared/models/model-store.js';
-import { createRedis } from '../shared/queue/redis.js';
 import { styleLabel } from '../shared/styles.js';
+import { announceModel } from './announce-model.js';
 import { CliError } from './cli-error.js';
 
 export const modelsUsage = `models [list]                      styles, their versions, metrics; * marks the current one
@@ -22,13 +21,13 @@ export async function modelsCommand(argv: string[], config: Config): Promise<voi
       case 'promote':
         if (!style || !version) throw new CliError(`usage: ${modelsUsage}`, 2);
         await store.promote(style, version);
-        await announce(config, style, version);
+        await announceModel(config, style, version);
         console.log(`${style}: ${version} is now current`);
         return;
       case 'rollback': {
         if (!style) throw new CliError(`usage: ${modelsUsage}`, 2);
         const previous = await store.rollback(style);
-        await announce(config, style, previous);
+        await announceModel(config, style, previous);
         console.log(`${style}: rolled back to ${previous}`);
         return;
       }
@@ -55,16 +54,5 @@ async function list(store: DirectoryModelStore, dir: string): Promise<void> {
         .join(', ');
       console.log(`  ${current ? '*' : ' '} ${meta.version}  ${meta.architecture} ${meta.inputSize}px  ${meta.status}${metrics ? `  ${metrics}` : ''}`);
     }
-  }
-}
-
-/** Tells running workers to reload; without REDIS_URL they pick it up on their next job. */
-async function announce(config: Config, style: string, version: string): Promise<void> {
-  if (!config.REDIS_URL) return;
-  const redis = createRedis(config.REDIS_URL);
-  try {
-    await new ModelAnnouncer(redis, config.QUEUE_PREFIX).announce({ style, version });
-  } finally {
-    redis.disconnect();
   }
 }

@@ -39,11 +39,38 @@ export const configSchema = z.object({
   MAX_INPUT_PIXELS: z.coerce.number().int().min(1024).default(40_000_000),
   MAX_OUTPUT_SIDE: z.coerce.number().int().min(64).max(4096).default(1024),
   HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** Where datasets live; the trainer reads them and the bots' /curate adds to them. */
+  DATA_DIR: z.string().default('data'),
+  /** Training runs: checkpoints and reports, one folder per run. */
+  RUNS_DIR: z.string().default('runs'),
+  /**
+   * Periodic retraining, per style: `style=cron;style=cron`, e.g. `sketch=0 3 * * 0` (Sundays
+   * at 03:00). Empty: no schedule.
+   */
+  TRAIN_SCHEDULE: z
+    .string()
+    .default('')
+    .transform((s) => s.split(';').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-z0-9-]+=(\S+\s+){4}\S+$/, 'style=<cron with 5 fields>, separated by ";"'))),
+
+  /** Chat bots: requests one user may make per USER_RATE_WINDOW_S seconds. */
+  USER_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  USER_RATE_WINDOW_S: z.coerce.number().int().min(1).default(60),
+  /** Chat bots: requests of one user that may wait or run at once. */
+  USER_MAX_PENDING: z.coerce.number().int().min(1).default(3),
+  /** Chat bots: waiting translate jobs at which new requests get "busy, try again later". */
+  QUEUE_CAP: z.coerce.number().int().min(1).default(200),
 
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'a bot token from @BotFather, like 123456:ABC-DEF').optional(),
   TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
   TELEGRAM_ADMIN_IDS: csvIds,
   TELEGRAM_WEBHOOK_URL: optionalUrl,
+  /** Port the webhook server listens on (behind the proxy that TELEGRAM_WEBHOOK_URL reaches). */
+  TELEGRAM_WEBHOOK_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Secret Telegram sends with every webhook call (X-Telegram-Bot-Api-Secret-Token). */
+  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[\w-]{1,256}$/, '1-256 letters, digits, "_" or "-"').optional(),
+  /** Largest file the Bot API lets bots download: 20 MB at api.telegram.org, up to 2 GB with a self-hosted server. */
+  TELEGRAM_DOWNLOAD_LIMIT_BYTES: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
 
   DISCORD_TOKEN: z.string().min(10, 'a bot token from the Discord developer portal').optional(),
   DISCORD_APPLICATION_ID: z.string().regex(/^\d+$/, 'the numeric application id').optional(),

@@ -107,6 +107,8 @@ export const trainResultSchema = z.object({
   metrics: z.record(z.string(), z.number()),
   /** The current version's metrics on the same held-out split, when there was one. */
   currentMetrics: z.record(z.string(), z.number()).optional(),
+  /** Set when the run continued from a checkpoint (after a crash or a cancel). */
+  resumedFromStep: z.number().int().optional(),
   /** Path of the run's summary image (PNG) that a bot can post. */
   summaryImage: z.string().optional(),
 });

@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
+import type { Config } from '../shared/config.js';
+import type { Logger } from '../shared/logger.js';
+import { DirectoryModelStore } from '../shared/models/directory-model-store.js';
+import { initTf } from '../shared/tf/runtime.js';
+import { runTrainingJob } from '../trainer/run-training-job.js';
+import '../trainer/tf/register-training-kernels.js';
+import type { TrainOptionsInput } from '../trainer/training/train-options.js';
+import { announceModel } from './announce-model.js';
+import { CliError } from './cli-error.js';
+
+export const trainUsage = `train --style <name> [--arch <architecture>] [--dataset <name>] [--set key=value ...] [--run <id>]
+  Trains a candidate in this process (datasets in DATA_DIR, runs in RUNS_DIR), evaluates it
+  against the current model and promotes it if it is better. --set takes training options by
+  their reference names (n_epochs=5, lr=0.0001, crop_size=128, max_steps=500) and
+  architecture options as arch.<name> (arch.ngf=16). --run <id> resumes that run.
+eval --style <name>
+  Evaluates the current model on the held-out split and writes a report.`;
+
+export async function trainCommand(kind: 'train' | 'eval', argv: string[], config: Config, logger: Logger): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      style: { type: 'string' },
+      arch: { type: 'string' },
+      dataset: { type: 'string' },
+      set: { type: 'string', multiple: true, default: [] },
+      run: { type: 'string' },
+    },
+  });
+  if (!values.style) throw new CliError(`--style is required\nusage: ${trainUsage}`, 2);
+  const runtime = await initTf(config, logger);
+  const runId = values.run ?? `${values.style}-${kind}-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(2).toString('hex')}`;
+  const store = new DirectoryModelStore(config.MODELS_DIR);
+  const bar = new cliProgress.SingleBar(
+    { format: '{phase} |{bar}| {percentage}% | step {step}/{total} | {losses} | ETA {eta_formatted}', hideCursor: true, etaBuffer: 20 },
+    cliProgress.Presets.shades_classic,
+  );
+  console.error(`${kind} ${values.style} — run ${runId}, backend ${runtime.description}`);
+  bar.start(100, 0, { phase: 'preparing', step: 0, total: '?', losses: '' });
+  try {
+    const result = await runTrainingJob({
+      kind,
+      style: values.style,
+      ...(values.arch ? { architecture: values.arch } : {}),
+      ...(values.dataset ? { dataset: values.dataset } : {}),
+      options: parseSettings(values.set),
+      runId,
+      dataDir: config.DATA_DIR,
+      runsDir: config.RUNS_DIR,
+      store,
+      logger,
+      onPromoted: (style, version) => announceModel(config, style, version),
+      onProgress: (p) => {
+        const losses = Object.entries(p.losses ?? {})
+          .filter(([k]) => k.endsWith('_total'))
+          .map(([k, v]) => `${k.replace('_total', '')} ${v.toFixed(3)}`)
+          .join(' ');
+        bar.update(Math.round(p.percent), { phase: p.phase, step: p.step ?? '-', total: p.totalSteps ?? '-', losses });
+      },
+    });
+    bar.stop();
+    const metrics = Object.entries(result.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
+    const current = result.currentMetrics ? ` (current: ${Object.entries(result.currentMetrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')})` : '';
+    console.log(`${result.style} ${result.version}: ${metrics}${current}`);
+    if (kind === 'train') console.log(result.promoted ? `promoted ${result.version} to current` : `kept ${result.version} as a candidate`);
+    console.log(`report: ${result.summaryImage}`);
+  } catch (err) {
+    bar.stop();
+    throw err;
+  }
+}
+
+/** `key=value` pairs into training options; `arch.key=value` into architecture options. */
+function parseSettings(pairs: string[]): TrainOptionsInput {
+  const options: Record<string, unknown> = {};
+  const arch: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new CliError(`--set expects key=value, got "${pair}"`, 2);
+    const [key, raw] = [pair.slice(0, eq), pair.slice(eq + 1)];
+    const value = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw;
+    if (key.startsWith('arch.')) arch[key.slice(5)] = value;
+    else options[key] = value;
+  }
+  return { ...options, arch } as TrainOptionsInput;
+}

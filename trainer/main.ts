@@ -1,0 +1,13 @@
+import { loadConfig } from '../shared/config.js';
+import { createLogger } from '../shared/logger.js';
+import { runUntilSignal } from '../shared/process/run-until-signal.js';
+import { startTrainWorker } from './train-worker.js';
+
+const config = loadConfig();
+const logger = createLogger(config, 'trainer');
+if (!config.REDIS_URL) {
+  logger.fatal('REDIS_URL is not set; the trainer works the train queue in Redis (or run `npm run cli -- train` for a one-off run)');
+  process.exit(1);
+}
+const handle = await startTrainWorker({ config, logger, redisUrl: config.REDIS_URL });
+await runUntilSignal(logger, () => handle.close());
