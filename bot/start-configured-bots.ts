@@ -1,14 +1,16 @@
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
+import { startTelegramBot } from './telegram/telegram-bot.js';
 
 export interface RunningBots {
   close(): Promise<void>;
 }
 
 /** Starts each chat bot whose token is configured, and says how to enable the others. */
-export async function startConfiguredBots({ config, logger }: { config: Config; logger: Logger; redisUrl: string }): Promise<RunningBots> {
+export async function startConfiguredBots({ config, logger, redisUrl }: { config: Config; logger: Logger; redisUrl: string }): Promise<RunningBots> {
   const running: RunningBots[] = [];
-  if (!config.TELEGRAM_BOT_TOKEN) logger.info('Telegram bot disabled: set TELEGRAM_BOT_TOKEN (from @BotFather) to enable it');
+  if (config.TELEGRAM_BOT_TOKEN) running.push(await startTelegramBot({ config, logger, redisUrl }));
+  else logger.info('Telegram bot disabled: set TELEGRAM_BOT_TOKEN (from @BotFather) to enable it');
   if (!config.DISCORD_TOKEN) logger.info('Discord bot disabled: set DISCORD_TOKEN and DISCORD_APPLICATION_ID to enable it');
   return {
     async close() {

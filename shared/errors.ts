@@ -77,3 +77,27 @@ export const ExpiredInputError = () =>
   new UserError('expired', 'The image expired before it could be processed. Please send it again.');
 export const TimedOutError = (seconds: number) =>
   new UserError('timed_out', `Processing took longer than ${seconds} s and was stopped. Try a smaller image or try again later.`);
+export const RateLimitedError = (limit: number, windowSeconds: number, retryAfterSeconds: number) =>
+  new UserError(
+    'rate_limited',
+    `You can send ${limit} images every ${windowSeconds} s. Please wait ${retryAfterSeconds} s and try again.`,
+  );
+export const TooManyPendingError = (maxPending: number) =>
+  new UserError(
+    'too_many_pending',
+    `You already have ${maxPending} image${maxPending === 1 ? '' : 's'} waiting. Wait for ${maxPending === 1 ? 'it' : 'them'} to finish (or /cancel) before sending more.`,
+  );
+export const QueueBusyError = () =>
+  new UserError('queue_busy', 'The bot is very busy right now. Please try again in a few minutes.');
+export const AdminOnlyError = () => new UserError('forbidden', 'Sorry, only the bot’s admins can do that.');
+export const NotYourRequestError = () =>
+  new UserError('forbidden', 'Only the person who sent the photo can use these buttons. Send your own photo to try it.');
+export const CancelledError = () => new UserError('cancelled', 'Cancelled.');
+export const ForgottenRequestError = () =>
+  new UserError('cancelled', 'Cancelled: you asked the bot to forget your data.');
+export const ResultExpiredError = () =>
+  new UserError('expired', 'The result expired before it could be sent. Please send the image again.');
+export const DownloadFailedError = () =>
+  new UserError('bad_request', 'The file could not be downloaded. Please send it again.');
+export const SomethingWentWrongError = () =>
+  new UserError('bad_request', 'Something went wrong while handling your request. Please try again later.');

@@ -5,3 +5,11 @@
 import './register-layers.js';
 export { getArchitecture, listArchitectures } from './registry.js';
 export type { Architecture, Batch, Networks, Objective } from './architecture.js';
+import './ldsgan.js';
+import './pmsgan.js';
+import './cyclegan-unet-sa.js';
+import './pix2pix-unetpp.js';
+import './pix2pix.js';
+import './cyclegan.js';
+import './ome.js';
+import './ome-pretrain.js';

@@ -4,3 +4,16 @@
  */
 import './layers/instance-norm.js';
 import './layers/reflection-pad.js';
+import './layers/modulated-conv.js';
+import './layers/self-attention.js';
+import './layers/blur-upsample.js';
+import './layers/bilinear-downsample.js';
+import './layers/atrous-conv.js';
+import './layers/auxiliary-outputs.js';
+import './layers/batch-constant.js';
+import './layers/pixel-norm.js';
+import './layers/minibatch-stddev.js';
+import './layers/codes-to-batch.js';
+import './layers/dynamic-fusion.js';
+import './layers/select-code.js';
+import './layers/shared-layer-model.js';

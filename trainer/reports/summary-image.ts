@@ -36,7 +36,7 @@ export async function renderSummaryImage(s: RunSummary): Promise<Buffer> {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${textHeight}" font-family="${reportFont}">
 <rect width="100%" height="100%" fill="white"/>
 <text x="20" y="28" font-size="20" font-weight="bold">${escapeXml(s.title)}</text>
-<text x="20" y="50" font-size="12" textLength="${width - 40}" lengthAdjust="spacingAndGlyphs">${escapeXml(s.subtitle)}</text>
+<text x="20" y="50" font-size="11">${escapeXml(s.subtitle)}</text>
 <text x="20" y="72" font-size="15" font-weight="bold">${escapeXml(s.verdict)}</text>
 <text x="420" y="98" font-size="13" font-weight="bold">candidate</text><text x="560" y="98" font-size="13" font-weight="bold">current</text>
 ${rows}
