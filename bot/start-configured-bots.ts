@@ -1,5 +1,6 @@
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
+import { startDiscordBot } from './discord/discord-bot.js';
 import { startTelegramBot } from './telegram/telegram-bot.js';
 
 export interface RunningBots {
@@ -11,7 +12,8 @@ export async function startConfiguredBots({ config, logger, redisUrl }: { config
   const running: RunningBots[] = [];
   if (config.TELEGRAM_BOT_TOKEN) running.push(await startTelegramBot({ config, logger, redisUrl }));
   else logger.info('Telegram bot disabled: set TELEGRAM_BOT_TOKEN (from @BotFather) to enable it');
-  if (!config.DISCORD_TOKEN) logger.info('Discord bot disabled: set DISCORD_TOKEN and DISCORD_APPLICATION_ID to enable it');
+  if (config.DISCORD_TOKEN) running.push(await startDiscordBot({ config, logger, redisUrl }));
+  else logger.info('Discord bot disabled: set DISCORD_TOKEN (from the Discord developer portal) to enable it');
   return {
     async close() {
       await Promise.all(running.map((b) => b.close()));

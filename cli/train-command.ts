@@ -35,7 +35,7 @@ export async function trainCommand(kind: 'train' | 'eval', argv: string[], confi
   const runId = values.run ?? `${values.style}-${kind}-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(2).toString('hex')}`;
   const store = new DirectoryModelStore(config.MODELS_DIR);
   const bar = new cliProgress.SingleBar(
-    { format: '{phase} |{bar}| {percentage}% | step {step}/{total} | {losses} | ETA {eta_formatted}', hideCursor: true, etaBuffer: 20 },
+    { format: '{phase} |{bar}| {percentage}% | step {step}/{total} | {losses} | ETA {eta_formatted}', hideCursor: true, etaBuffer: 20, noTTYOutput: true, notTTYSchedule: 15_000 },
     cliProgress.Presets.shades_classic,
   );
   console.error(`${kind} ${values.style} — run ${runId}, backend ${runtime.description}`);

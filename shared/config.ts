@@ -77,6 +77,8 @@ export const configSchema = z.object({
   DISCORD_GUILD_ID: z.string().regex(/^\d+$/, 'a numeric guild id').optional(),
   DISCORD_API_BASE: z.string().url().default('https://discord.com/api'),
   DISCORD_ADMIN_IDS: csvIds,
+  /** How long Discord accepts an interaction's token (15 min); later answers go to the channel or by DM. Shorter only for tests. */
+  DISCORD_INTERACTION_TTL_MS: z.coerce.number().int().min(1000).max(900_000).default(900_000),
 
   PRETTY_LOGS: bool.optional(),
 });

@@ -10,22 +10,37 @@ export interface StyleProfile {
 }
 
 /**
+ * The shipped styles' budget: 64 px crops taken at the served scale (no resize, so lines
+ * keep the width they have at 256 px), batch 4, a fixed number of steps; U-Net++ of depth 4
+ * with reduced widths. The generator is convolutional and served at 256 px.
+ */
+const shippedOptions: TrainOptionsInput = {
+  preprocess: 'crop',
+  crop_size: 64,
+  serve_size: 256,
+  batch_size: 4,
+  n_epochs: 100,
+  n_epochs_decay: 100,
+  max_steps: 600,
+  checkpoint_every: 50,
+  arch: { ngf: 12, ndf: 16, depth: 4 },
+};
+
+/**
  * sketch and toon are paired styles built by `npm run data:build`; anime needs a dataset an
  * admin provides (README: unaligned selfie2anime-style, trained with cyclegan-unet-sa).
- * Widths are reduced from the papers' so that CPU training is practical and the weights
- * stay small; served at 256 px, trained on 128 px crops (the generators are convolutional).
  */
 export const styleProfiles: Record<string, StyleProfile> = {
   sketch: {
     dataset: 'sketch',
     architecture: 'pix2pix-unetpp',
-    options: { crop_size: 128, load_size: 143, serve_size: 256, n_epochs: 3, n_epochs_decay: 3, batch_size: 4, arch: { ngf: 16, ndf: 32, depth: 5 } },
+    options: shippedOptions,
     primaryMetric: { name: 'ssim', higherIsBetter: true },
   },
   toon: {
     dataset: 'toon',
     architecture: 'pix2pix-unetpp',
-    options: { crop_size: 128, load_size: 143, serve_size: 256, n_epochs: 3, n_epochs_decay: 3, batch_size: 4, arch: { ngf: 16, ndf: 32, depth: 5 } },
+    options: shippedOptions,
     primaryMetric: { name: 'ssim', higherIsBetter: true },
   },
   anime: {

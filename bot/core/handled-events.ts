@@ -1,0 +1,31 @@
+import type { Redis } from 'ioredis';
+import type { Platform } from '../../shared/queue/contracts.js';
+
+const keepSeconds = 24 * 3600;
+
+/**
+ * Platform events (updates, interactions) already handled, remembered for a day: platforms
+ * deliver again what a bot did not acknowledge before it stopped (Telegram's getUpdates
+ * offset, a resumed Discord gateway session), and a restarted bot must not answer twice.
+ * An event is marked once handled, so one interrupted mid-way is handled again; request
+ * submission is idempotent on its own for that case.
+ */
+export class HandledEvents {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly platform: Platform,
+  ) {}
+
+  async wasHandled(eventId: string): Promise<boolean> {
+    return (await this.redis.exists(this.key(eventId))) === 1;
+  }
+
+  async markHandled(eventId: string): Promise<void> {
+    await this.redis.set(this.key(eventId), '1', 'EX', keepSeconds);
+  }
+
+  private key(eventId: string): string {
+    return `${this.prefix}:bot:${this.platform}:handled:${eventId}`;
+  }
+}

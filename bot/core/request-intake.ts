@@ -1,0 +1,134 @@
+import type { FlowProducer } from 'bullmq';
+import type { z } from 'zod';
+import type { BlobStore } from '../../shared/blob/blob-store.js';
+import { ExpiredInputError, NotYourRequestError, SomethingWentWrongError } from '../../shared/errors.js';
+import type { ImageLimits } from '../../shared/image/codec.js';
+import type { Logger } from '../../shared/logger.js';
+import type { Platform } from '../../shared/queue/contracts.js';
+import type { QueueConfig } from '../../shared/queue/queues.js';
+import { submitTranslation } from '../../shared/queue/translation-requests.js';
+import type { Admission } from './admission.js';
+import { failureAnswer } from './answers.js';
+import { checkDeclared, receiveImage, type IncomingImage } from './image-intake.js';
+import type { InstalledStyles } from './installed-styles.js';
+import { queuedText } from './messages.js';
+import type { PendingRequests } from './pending-requests.js';
+import type { PlatformAdapter } from './platform-adapter.js';
+import type { RequestRecords } from './request-records.js';
+import type { UserSettings } from './user-settings.js';
+import type { WaitEstimator } from './wait-estimate.js';
+
+export type Target = Record<string, unknown>;
+
+export interface NewRequest<T extends Target> {
+  /**
+   * Derived from the platform's message or interaction id, so that a redelivered update
+   * finds its request already queued instead of queuing it twice. (A bot that died between
+   * announcing and queuing queues it on redelivery, after announcing it again.)
+   */
+  requestId: string;
+  userId: string;
+  image: IncomingImage;
+  /** The style asked for; unset uses the user's default style, then the bot's. */
+  style?: string;
+  /** Tells the user the request is queued (with this text) and returns where to answer. */
+  announce(text: string): Promise<T>;
+}
+
+export interface RepeatedRequest<T extends Target> {
+  requestId: string;
+  userId: string;
+  /** The request whose image is used again. */
+  fromRequestId: string;
+  /** Unset repeats the original request's style. */
+  style?: string;
+  announce(text: string, original: T): Promise<T>;
+}
+
+export type SubmitOutcome =
+  | { submitted: true; requestId: string }
+  /** The same request was submitted before; nothing was done. */
+  | { submitted: false; reason: 'duplicate' }
+  /** Queuing failed after the user was told it was queued; the user has been told it failed. */
+  | { submitted: false; reason: 'failed' };
+
+export interface IntakeDeps<T extends Target> {
+  platform: Platform;
+  /** Whether a request with this id was queued already (its flow exists, or it was answered). */
+  isSubmitted(requestId: string): Promise<boolean>;
+  queueConfig: QueueConfig;
+  imageLimits: ImageLimits;
+  blobTtlSeconds: number;
+  flow: FlowProducer;
+  blobs: BlobStore;
+  records: RequestRecords;
+  pending: PendingRequests;
+  admission: Admission;
+  styles: InstalledStyles;
+  settings: UserSettings;
+  wait: WaitEstimator;
+  adapter: Pick<PlatformAdapter<T, unknown>, 'deliver'>;
+  targetSchema: z.ZodType<T>;
+  logger: Logger;
+}
+
+/**
+ * Turns a user's image into a queued translation request: style, the image's declared size
+ * and type, and the user's limits are checked before anything is downloaded, the image is validated, stored as a blob and submitted as a
+ * durable flow whose delivery job answers the user. Every refusal is a UserError for the
+ * platform to show.
+ */
+export class RequestIntake<T extends Target> {
+  constructor(private readonly deps: IntakeDeps<T>) {}
+
+  async submit(request: NewRequest<T>): Promise<SubmitOutcome> {
+    const { settings, styles, admission, blobs } = this.deps;
+    if (await this.deps.isSubmitted(request.requestId)) return { submitted: false, reason: 'duplicate' };
+    const style = request.style ?? (await settings.get(request.userId)).style;
+    await styles.resolve(style);
+    checkDeclared(request.image, this.deps.imageLimits);
+    await admission.admit(request.userId);
+    const bytes = await receiveImage(request.image, this.deps.imageLimits);
+    const inputBlob = await blobs.put(bytes, this.deps.blobTtlSeconds);
+    return this.enqueue({ requestId: request.requestId, userId: request.userId, inputBlob, style }, (text) => request.announce(text));
+  }
+
+  /** Runs an earlier request's image again ("other style", "retry" buttons). */
+  async resubmit(request: RepeatedRequest<T>): Promise<SubmitOutcome> {
+    const { records, styles, admission, blobs, targetSchema } = this.deps;
+    if (await this.deps.isSubmitted(request.requestId)) return { submitted: false, reason: 'duplicate' };
+    const original = await records.get(request.fromRequestId);
+    if (original && original.userId !== request.userId) throw NotYourRequestError();
+    if (!original || !(await blobs.get(original.inputBlob))) throw ExpiredInputError();
+    const previousTarget = targetSchema.parse(original.target);
+    const style = request.style ?? original.style;
+    await styles.resolve(style);
+    await admission.admit(request.userId);
+    return this.enqueue(
+      { requestId: request.requestId, userId: request.userId, inputBlob: original.inputBlob, style },
+      (text) => request.announce(text, previousTarget),
+    );
+  }
+
+  private async enqueue(
+    request: { requestId: string; userId: string; inputBlob: string; style: string | undefined },
+    announce: (text: string) => Promise<T>,
+  ): Promise<SubmitOutcome> {
+    const { platform, records, pending, wait, flow, queueConfig } = this.deps;
+    const target = await announce(queuedText(await wait.forNewRequest()));
+    const record = { ...request, platform, target, createdAt: Date.now() };
+    // The record exists before the flow, so that a fast delivery finds it; it stays when
+    // queuing fails, so that the "retry" button offered then has the image.
+    await records.save(record);
+    try {
+      const { requestId, userId, inputBlob, style } = request;
+      await submitTranslation(flow, queueConfig, { platform, requestId, userId, inputBlob, ...(style ? { style } : {}), outputFormat: 'png' }, target);
+    } catch (err) {
+      this.deps.logger.error({ err, requestId: request.requestId }, 'submitting a translation failed');
+      await this.deps.adapter.deliver(target, failureAnswer(request.requestId, SomethingWentWrongError()));
+      return { submitted: false, reason: 'failed' };
+    }
+    await pending.add(request.userId, request.requestId);
+    return { submitted: true, requestId: request.requestId };
+  }
+}

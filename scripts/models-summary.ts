@@ -1,0 +1,113 @@
+import * as tf from '@tensorflow/tfjs';
+import { loadConfig } from '../shared/config.js';
+import { disposeNetworks } from '../shared/nets/dispose-networks.js';
+import { countFlops } from '../shared/nets/flops.js';
+import { listArchitectures, type Architecture } from '../shared/nets/index.js';
+import { trainableParamCount } from '../shared/nets/param-count.js';
+import { initTf } from '../shared/tf/runtime.js';
+
+/**
+ * `npm run models:summary`: every registered architecture at its paper/default options —
+ * trainable parameters of its generators and of its discriminators (shared layers once),
+ * FLOPs of one forward of the served generator per 256×256 image (see shared/nets/flops.ts),
+ * and the time of that forward on the current backend (TF_BACKEND, default auto).
+ */
+
+interface Row {
+  name: string;
+  inputSize: number;
+  generatorParams: number;
+  discriminatorParams: number;
+  gflopsAt256: number;
+  /** FLOPs scaled from another input size, or layers approximated: the FLOPs are an estimate. */
+  estimated: boolean;
+  forwardMs: number;
+  forwardRuns: number;
+}
+
+/** A forward slower than this is timed once only. */
+const slowForwardMs = 2000;
+
+async function summarise(arch: Architecture): Promise<Row> {
+  const options = arch.options.parse({});
+  const size = arch.inputSize(options);
+  const nets = arch.build(options);
+  try {
+    const served = nets.generators[arch.served];
+    if (!served) throw new Error(`${arch.name}: served generator ${arch.served} was not built`);
+    const { flops, approximated } = countFlops(served);
+    if (approximated.length) log(`  ${arch.name}: FLOPs of ${approximated.join(', ')} approximated from their weights (see shared/nets/flops.ts)`);
+    const { ms, runs } = await timeForward(arch.name, served, size);
+    return {
+      name: arch.name,
+      inputSize: size,
+      generatorParams: trainableParamCount(Object.values(nets.generators)),
+      discriminatorParams: trainableParamCount(Object.values(nets.discriminators)),
+      // Conv nets cost in proportion to the pixels; models of another input size are scaled.
+      gflopsAt256: (flops * (256 / size) ** 2) / 1e9,
+      estimated: size !== 256 || approximated.length > 0,
+      forwardMs: ms,
+      forwardRuns: runs,
+    };
+  } finally {
+    disposeNetworks(nets);
+  }
+}
+
+/** Median of up to three timed forwards after a first (warm-up) one; just the first if it was slow. */
+async function timeForward(name: string, model: tf.LayersModel, size: number): Promise<{ ms: number; runs: number }> {
+  const image = tf.randomUniform([1, size, size, 3], -1, 1);
+  const once = async () => {
+    const started = performance.now();
+    const out = model.predict(image) as tf.Tensor;
+    await out.data();
+    out.dispose();
+    return performance.now() - started;
+  };
+  try {
+    log(`  ${name}: timing a ${size}×${size} forward…`);
+    const first = await once();
+    if (first > slowForwardMs) return { ms: first, runs: 1 };
+    const times = [await once(), await once(), await once()].sort((a, b) => a - b);
+    return { ms: times[1]!, runs: 3 };
+  } finally {
+    image.dispose();
+  }
+}
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+function table(rows: Row[]): string {
+  const header = ['architecture', 'input', 'G params', 'D params', 'GFLOPs/256² img', 'forward'];
+  const millions = (n: number) => `${(n / 1e6).toFixed(3)} M`;
+  const body = rows.map((r) => [
+    r.name,
+    `${r.inputSize}²`,
+    millions(r.generatorParams),
+    millions(r.discriminatorParams),
+    `${r.estimated ? '≈' : ''}${r.gflopsAt256.toFixed(2)}`,
+    `${r.forwardMs.toFixed(0)} ms${r.forwardRuns === 1 ? ' (1 run)' : ''}`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const runtime = await initTf(loadConfig());
+  const architectures = listArchitectures();
+  log(`backend ${runtime.description}; ${architectures.length} architectures`);
+  const rows: Row[] = [];
+  for (const [i, arch] of architectures.entries()) {
+    log(`[${i + 1}/${architectures.length}] ${arch.name}: building at its paper options…`);
+    const row = await summarise(arch);
+    log(`  ${arch.name}: G ${row.generatorParams.toLocaleString('en')} params, D ${row.discriminatorParams.toLocaleString('en')}, ${row.gflopsAt256.toFixed(2)} GFLOPs, forward ${row.forwardMs.toFixed(0)} ms`);
+    rows.push(row);
+  }
+  console.log(`\nModel zoo on ${runtime.description} (trainable parameters; FLOPs = 2 × multiply-adds of convs and dense layers of the served generator; ≈ scaled from another input size or partly approximated)\n`);
+  console.log(table(rows));
+}
+
+await main();

@@ -1,0 +1,259 @@
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Worker } from 'bullmq';
+import { REST } from 'discord.js';
+import { registerCommands } from '../../bot/discord/command-registration.js';
+import { AdminOnlyError, FileTooLargeError, NotAnImageError } from '../../shared/errors.js';
+import { SCHEMA_VERSION, queueNames, trainJobSchema, type TrainResult } from '../../shared/queue/contracts.js';
+import { redisOptions } from '../../shared/queue/redis.js';
+import { decodeRgb, maxPixelDifference, modelOutput } from '../bot/model-output.js';
+import { makePhoto, textFile } from '../helpers/images.js';
+import { sleep } from '../helpers/wait-for.js';
+import { adminUser, alice, startDiscordHarness, type DiscordHarness } from './discord-harness.js';
+import type { StoredInteraction, StoredMessage } from './discord-stand-in.js';
+
+const ephemeral = 64;
+const deferredCallback = 5;
+const messageCallback = 4;
+const autocompleteCallback = 8;
+const allJobStates = ['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized', 'waiting-children'] as const;
+
+describe('Discord bot against a Discord stand-in (REST and gateway), real Redis and a real worker', () => {
+  let h: DiscordHarness;
+
+  before(async () => {
+    h = await startDiscordHarness();
+    await h.startWorker();
+    await h.startBot();
+  });
+
+  after(async () => {
+    await h.close();
+  });
+
+  /** The interaction's reply once it carries an image. */
+  const result = (interaction: StoredInteraction) =>
+    h.standIn.waitFor(`the result of interaction ${interaction.id}`, () => (interaction.original?.attachments.length ? interaction.original : undefined));
+
+  /** Asserts that an image file the bot sent is what the model makes of `input`. */
+  async function assertModelOutput(bytes: Buffer, style: string, input: Buffer): Promise<void> {
+    const expected = await modelOutput(h.store, style, input, h.config);
+    const delivered = await decodeRgb(bytes);
+    assert.deepEqual([delivered.width, delivered.height], [expected.width, expected.height]);
+    assert.ok(maxPixelDifference(delivered, expected) <= 1, `pixels equal the ${style} model output`);
+  }
+
+  it('connects to the gateway that GET /gateway/bot names: v10 JSON without compression, identifies with its token, its heartbeats are acknowledged', async () => {
+    const { standIn } = h;
+    assert.ok(standIn.calls.some((c) => c.method === 'GET' && c.route === '/gateway/bot' && c.authorized));
+    const [session] = standIn.gateway.sessions;
+    assert.ok(session?.identify);
+    assert.deepEqual(Object.fromEntries(session.query), { v: '10', encoding: 'json' });
+    assert.equal(session.identify.token, standIn.token);
+    assert.equal(session.identify.intents, 0, 'interactions need no intents');
+    await standIn.waitFor('a heartbeat', () => session.heartbeats > 0, 5000);
+    assert.equal(session.closed, false, 'the connection stays up');
+  });
+
+  let firstInput: Buffer;
+  let firstResult: StoredMessage;
+
+  it('/anime: a deferred callback at once, the reply edited with the queue position and progress, then a PATCH of @original whose file is the model output', async () => {
+    const { standIn } = h;
+    firstInput = await makePhoto(96, 64);
+    const downloadsBefore = standIn.downloads.length;
+    const interaction = standIn.anime(alice, { bytes: firstInput, filename: 'cat.jpg', contentType: 'image/jpeg', width: 96, height: 64 });
+    const reply = await result(interaction);
+    firstResult = reply;
+
+    assert.deepEqual(interaction.callbacks.map((c) => c.type), [deferredCallback]);
+    assert.ok(interaction.callbacks[0]!.at - interaction.createdAt < 3000, 'deferred within 3 s');
+    assert.equal(reply.flags & ephemeral, 0, 'everyone in the channel sees it');
+    assert.match(reply.contents[0]!, /^Queued — position 1 \(about \d+ s\)$/);
+    assert.ok(reply.contents.slice(1, -1).some((c) => /^Running — .+ \(\d+ %\)$/.test(c)), `a progress edit among ${JSON.stringify(reply.contents)}`);
+    assert.match(reply.content, /^Done — Pencil sketch, 96×64, [\d.]+ s$/);
+    assert.equal(standIn.downloads.length, downloadsBefore + 1, 'the attachment was downloaded once');
+
+    const withFiles = standIn.webhookCalls(interaction).filter((c) => c.method === 'PATCH' && c.route.endsWith('/messages/@original') && c.files.length);
+    assert.equal(withFiles.length, 1, 'one PATCH carries the image');
+    const [file] = withFiles[0]!.files;
+    assert.deepEqual([file!.filename, file!.contentType], ['sketch.png', 'image/png']);
+    await assertModelOutput(file!.bytes, 'sketch', firstInput);
+    assert.equal(reply.attachments[0]!.description, 'Pencil sketch');
+    assert.deepEqual(
+      reply.buttons.map((b) => b.label),
+      ['Cartoon', '↻ Retry'],
+    );
+  });
+
+  it('the "Animeify" context menu on a message with an image works the same way; the "other style" button produces a second result', async () => {
+    const { standIn } = h;
+    const input = await makePhoto(80, 48, 'png');
+    const posted = standIn.postMessage(alice, { text: 'my dog', attachments: [{ bytes: input, filename: 'dog.png', contentType: 'image/png', width: 80, height: 48 }] });
+    const menu = standIn.messageCommand(alice, 'Animeify', posted);
+    const reply = await result(menu);
+    assert.deepEqual(menu.callbacks.map((c) => c.type), [deferredCallback]);
+    assert.match(reply.contents[0]!, /^Queued — position \d+/);
+    assert.match(reply.content, /^Done — Pencil sketch, 80×48/);
+    await assertModelOutput(reply.attachments[0]!.bytes, 'sketch', input);
+
+    const cartoon = reply.buttons.find((b) => b.label === 'Cartoon');
+    assert.ok(cartoon);
+    const press = standIn.pressButton(alice, reply, cartoon.customId);
+    const second = await result(press);
+    assert.deepEqual(press.callbacks.map((c) => c.type), [deferredCallback], 'the button press is acknowledged with a new reply');
+    assert.match(second.content, /^Done — Cartoon, 80×48/);
+    await assertModelOutput(second.attachments[0]!.bytes, 'toon', input);
+    assert.ok(second.buttons.some((b) => b.label === 'Pencil sketch'), 'the second result offers the first style');
+    assert.equal(reply.attachments.length, 1, 'the first result is unchanged');
+  });
+
+  it('the style option offers the installed styles as autocomplete choices', async () => {
+    const typing = h.standIn.autocomplete(alice, 'anime', { name: 'style', value: 'car' });
+    const callback = await h.standIn.waitFor('the choices', () => typing.callbacks[0]);
+    assert.equal(callback.type, autocompleteCallback);
+    assert.deepEqual(callback.data?.choices, [{ name: 'Cartoon', value: 'toon' }]);
+  });
+
+  it('a non-image attachment and an oversized one get their messages from the declared metadata: nothing is downloaded or enqueued', async () => {
+    const { standIn } = h;
+    const jobsBefore = await h.translate.getJobCountByTypes(...allJobStates);
+    const downloadsBefore = standIn.downloads.length;
+    const text = standIn.anime(alice, { bytes: textFile(), filename: 'notes.txt', contentType: 'text/plain; charset=utf-8' });
+    const hugeSize = 30 * 1024 * 1024;
+    const huge = standIn.anime(alice, { bytes: await makePhoto(32, 32), filename: 'huge.jpg', contentType: 'image/jpeg', declaredSize: hugeSize, width: 8000, height: 6000 });
+
+    const answer = (i: StoredInteraction) => standIn.waitFor(`the answer to ${i.id}`, () => i.original?.contents.at(-1));
+    assert.equal(await answer(text), NotAnImageError().message);
+    assert.equal(await answer(huge), FileTooLargeError(hugeSize, h.config.MAX_INPUT_BYTES).message);
+    assert.equal(standIn.downloads.length, downloadsBefore, 'neither file was downloaded');
+    assert.equal(await h.translate.getJobCountByTypes(...allJobStates), jobsBefore, 'nothing was enqueued');
+  });
+
+  it('/admin retrain: refused for a user outside the allowlist (nothing enqueued); an allowed admin’s enqueues a train job whose notice is edited with its progress', async () => {
+    const { standIn } = h;
+    const refused = standIn.admin(alice, 'retrain', { style: 'sketch' });
+    const refusal = await standIn.waitFor('the refusal', () => refused.original);
+    assert.deepEqual(refused.callbacks.map((c) => c.type), [messageCallback]);
+    assert.equal(refusal.content, AdminOnlyError().message);
+    assert.equal(refusal.flags & ephemeral, ephemeral, 'only the user sees the refusal');
+    assert.equal(await h.train.getJobCountByTypes(...allJobStates), 0, 'nothing was enqueued');
+
+    const summary = path.join(h.config.DATA_DIR, 'summary.png');
+    const summaryBytes = await makePhoto(40, 30, 'png');
+    await writeFile(summary, summaryBytes);
+    const trainer = new Worker(
+      queueNames.train,
+      async (job): Promise<TrainResult> => {
+        await job.updateProgress({ phase: 'training', percent: 50, step: 5, totalSteps: 10, losses: { G: 1.5 } });
+        await sleep(1500);
+        return { v: SCHEMA_VERSION, runId: 'run-1', style: 'toon', version: 'v2', promoted: true, metrics: { fid: 42.5 }, summaryImage: summary };
+      },
+      { connection: redisOptions(h.redis.url), prefix: h.config.QUEUE_PREFIX },
+    );
+    try {
+      const accepted = standIn.admin(adminUser, 'retrain', { style: 'toon', dataset: 'faces' });
+      const notice = await standIn.waitFor('the training notice', () => (accepted.original?.contents.length ? accepted.original : undefined));
+      assert.equal(notice.contents[0], 'Training toon on faces: queued.');
+      assert.deepEqual(accepted.callbacks.map((c) => c.type), [deferredCallback]);
+      const job = await standIn.waitFor('the train job', async () => (await h.train.getJobs([...allJobStates]))[0]);
+      const data = trainJobSchema.parse(job.data);
+      assert.deepEqual([data.kind, data.style, data.dataset, data.requestedBy], ['train', 'toon', 'faces', `discord:${adminUser.id}`]);
+      assert.equal(data.notify?.platform, 'discord');
+      assert.equal(data.notify?.target.messageId, notice.id);
+
+      const image = await standIn.waitFor('the summary image', () => accepted.followups.find((m) => m.attachments.length));
+      assert.ok(image.attachments[0]!.bytes.equals(summaryBytes), 'the summary image is posted as it is');
+      assert.ok(notice.contents.some((c) => c.startsWith('Training toon: training 50 %, step 5/10')), `progress edit among ${JSON.stringify(notice.contents)}`);
+      assert.match(notice.content, /^Training of toon finished: version v2 promoted\.\nfid 42\.5/);
+    } finally {
+      await trainer.close();
+    }
+  });
+
+  it('/admin curate adds one of the bot’s results with its photo as a pair (from a message link), or an attached image to a domain', async () => {
+    const { standIn } = h;
+    const link = `https://discord.com/channels/${standIn.guildId}/${standIn.channelId}/${firstResult.id}`;
+    const pair = standIn.admin(adminUser, 'curate', { dataset: 'faces', result: link });
+    const pairAnswer = await standIn.waitFor('the pair answer', () => pair.original?.contents.at(-1));
+    assert.match(pairAnswer, /^Added to faces: \S+/);
+    assert.equal(pair.original!.flags & ephemeral, ephemeral);
+    const pairFiles = pairAnswer.replace('Added to faces: ', '').split(', ');
+    assert.equal(pairFiles.length, 2, 'the photo and the result');
+    const [photo, styled] = await Promise.all(pairFiles.map((f) => readFile(path.join(h.config.DATA_DIR, 'faces', f))));
+    assert.ok(photo!.equals(firstInput), 'the photo is the one the request was made with');
+    assert.ok(styled!.equals(firstResult.attachments[0]!.bytes), 'the result is the one the bot sent');
+
+    const sample = standIn.admin(adminUser, 'curate', { dataset: 'toons', domain: 'B', image: { bytes: await makePhoto(64, 64, 'png'), filename: 'toon.png', contentType: 'image/png' } });
+    assert.match(await standIn.waitFor('the sample answer', () => sample.original?.contents.at(-1)), /^Added to toons: trainB\//);
+  });
+
+  it('npm run discord:register’s registration puts /anime, "Animeify", the user commands and /admin (Administrator by default) for a guild', async () => {
+    const { standIn } = h;
+    const rest = new REST({ api: standIn.apiBase }).setToken(standIn.token);
+    const registration = await registerCommands(rest, { guildId: standIn.guildId });
+    assert.equal(registration.applicationId, standIn.applicationId, 'the application id comes from the token when unset');
+    const commands = standIn.registeredCommands.get(standIn.guildId) ?? [];
+    assert.deepEqual(commands.map((c) => c.name).sort(), ['Animeify', 'admin', 'anime', 'cancel', 'forget', 'status', 'style', 'styles']);
+    const byName = (name: string) => commands.find((c) => c.name === name)!;
+    assert.equal(byName('Animeify').type, 3, 'a message context menu');
+    assert.equal(byName('admin').default_member_permissions, '8', 'hidden from non-administrators');
+    const animeOptions = byName('anime').options as { name: string; type: number; required?: boolean; autocomplete?: boolean }[];
+    assert.deepEqual(
+      animeOptions.map((o) => [o.name, o.type, o.required ?? false, o.autocomplete ?? false]),
+      [
+        ['image', 11, true, false],
+        ['style', 3, false, true],
+        ['private', 5, false, false],
+      ],
+    );
+    const subcommands = (byName('admin').options as { name: string }[]).map((o) => o.name);
+    assert.deepEqual(subcommands, ['retrain', 'eval', 'models', 'promote', 'rollback', 'queue', 'curate']);
+  });
+
+  it('a job that completes after the interaction token expired is delivered as a channel message mentioning the user (a private one by DM)', async () => {
+    const { standIn } = h;
+    const lifetimeMs = 1500;
+    await h.stopBot();
+    await h.startBot({ DISCORD_INTERACTION_TTL_MS: String(lifetimeMs) });
+    const input = await makePhoto(64, 48);
+    const privateInput = await makePhoto(48, 64);
+    let publicRequest: StoredInteraction;
+    let privateRequest: StoredInteraction;
+    await h.translate.pause();
+    try {
+      publicRequest = standIn.anime(alice, { bytes: input, filename: 'a.jpg', contentType: 'image/jpeg' }, { tokenLifetimeMs: lifetimeMs });
+      privateRequest = standIn.anime(alice, { bytes: privateInput, filename: 'b.jpg', contentType: 'image/jpeg' }, { private: true, tokenLifetimeMs: lifetimeMs });
+      for (const request of [publicRequest, privateRequest]) {
+        await standIn.waitFor('the queued reply', () => request.original?.contents[0]?.startsWith('Queued'));
+      }
+      await sleep(Math.max(publicRequest.createdAt, privateRequest.createdAt) + lifetimeMs + 100 - Date.now());
+    } finally {
+      await h.translate.resume();
+    }
+
+    const replyTo = publicRequest.original!;
+    const inChannel = await standIn.waitFor('the channel answer', () =>
+      standIn.messagesIn(standIn.channelId, { fromBot: true }).find((m) => !m.interactionId && m.replyTo === replyTo.id),
+    );
+    assert.match(inChannel.content, new RegExp(`^<@${alice.id}> Done — Pencil sketch, 64×48`));
+    assert.deepEqual(inChannel.pings, [alice.id], 'the user, and only the user, is notified');
+    await assertModelOutput(inChannel.attachments[0]!.bytes, 'sketch', input);
+    assert.ok(inChannel.buttons.some((b) => b.label === 'Cartoon'), 'the buttons come with it');
+    assert.equal(replyTo.attachments.length, 0, 'the expired reply got no image');
+    assert.match(replyTo.content, /^Done — /, 'the expired reply was edited as the bot’s channel message');
+
+    const dmChannel = await standIn.waitFor('a DM channel', () => standIn.dmChannelOf(alice.id));
+    const inDm = await standIn.waitFor('the DM answer', () => standIn.messagesIn(dmChannel).find((m) => m.attachments.length));
+    assert.match(inDm.content, /^Done — Pencil sketch, 48×64/);
+    await assertModelOutput(inDm.attachments[0]!.bytes, 'sketch', privateInput);
+    assert.equal(
+      standIn.messagesIn(standIn.channelId, { fromBot: true }).filter((m: StoredMessage) => !m.interactionId).length,
+      1,
+      'the private result did not go to the channel',
+    );
+    assert.ok(privateRequest.original!.content.startsWith('Queued'), 'the private reply could not be edited any more');
+  });
+});

@@ -1,0 +1,94 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { Queue } from 'bullmq';
+import { startDiscordBot, type RunningDiscordBot } from '../../bot/discord/discord-bot.js';
+import type { Config } from '../../shared/config.js';
+import type { DirectoryModelStore } from '../../shared/models/directory-model-store.js';
+import type { LocalRedis } from '../../shared/process/local-redis.js';
+import { queueNames } from '../../shared/queue/contracts.js';
+import { redisOptions } from '../../shared/queue/redis.js';
+import type { TranslateWorkerHandle } from '../../worker/translate-worker.js';
+import { quietLogger, testConfig, testWorker } from '../helpers/pipeline.js';
+import { startTestRedis } from '../helpers/redis.js';
+import { tinyModelStore } from '../helpers/tiny-model.js';
+import { DiscordStandIn, type DiscordUser } from './discord-stand-in.js';
+
+export const alice: DiscordUser = { id: '310000000000000001', username: 'alice' };
+export const adminUser: DiscordUser = { id: '310000000000000009', username: 'ada' };
+
+/** Everything an end-to-end Discord test runs against: Redis, tiny models, the Discord stand-in, a worker and the bot. */
+export interface DiscordHarness {
+  redis: LocalRedis;
+  standIn: DiscordStandIn;
+  store: DirectoryModelStore;
+  config: Config;
+  /** The settings as environment variables (for a bot in a child process). */
+  env: Record<string, string>;
+  /** The translate and train queues, to look at and to pause. */
+  translate: Queue;
+  train: Queue;
+  startWorker(): Promise<void>;
+  /** Starts the bot in this process, with settings on top of the harness's. */
+  startBot(overrides?: Record<string, string>): Promise<RunningDiscordBot>;
+  stopBot(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startDiscordHarness(): Promise<DiscordHarness> {
+  await tf.setBackend('cpu');
+  const redis = await startTestRedis();
+  const { store } = await tinyModelStore(['sketch', 'toon'], 64);
+  const standIn = await DiscordStandIn.start();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'animebot-data-'));
+  const env = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    TF_BACKEND: 'cpu',
+    DEFAULT_STYLE: 'sketch',
+    REDIS_URL: redis.url,
+    MODELS_DIR: store.root,
+    DATA_DIR: dataDir,
+    DISCORD_TOKEN: standIn.token,
+    DISCORD_API_BASE: standIn.apiBase,
+    DISCORD_ADMIN_IDS: adminUser.id,
+  };
+  const config = testConfig(env);
+  const connection = redisOptions(redis.url);
+  const translate = new Queue(queueNames.translate, { connection, prefix: config.QUEUE_PREFIX });
+  const train = new Queue(queueNames.train, { connection, prefix: config.QUEUE_PREFIX });
+  let worker: TranslateWorkerHandle | undefined;
+  let bot: RunningDiscordBot | undefined;
+  return {
+    redis,
+    standIn,
+    store,
+    config,
+    env,
+    translate,
+    train,
+    async startWorker() {
+      worker = await testWorker(redis.url, config, store);
+    },
+    async startBot(overrides = {}) {
+      const botConfig = testConfig({ ...env, ...overrides });
+      bot = await startDiscordBot({ config: botConfig, logger: quietLogger(botConfig), redisUrl: redis.url, store });
+      return bot;
+    },
+    async stopBot() {
+      await bot?.close();
+      bot = undefined;
+    },
+    async close() {
+      await bot?.close();
+      await worker?.close();
+      await translate.close();
+      await train.close();
+      await standIn.close();
+      await redis.stop();
+      await rm(dataDir, { recursive: true, force: true });
+      await rm(store.root, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import * as tf from '@tensorflow/tfjs';
+import { pino } from 'pino';
+import { startTelegramBot, type RunningTelegramBot } from '../../bot/telegram/telegram-bot.js';
+import type { Config } from '../../shared/config.js';
+import type { DirectoryModelStore } from '../../shared/models/directory-model-store.js';
+import type { LocalRedis } from '../../shared/process/local-redis.js';
+import type { TranslateWorkerHandle } from '../../worker/translate-worker.js';
+import { testConfig, testWorker } from '../helpers/pipeline.js';
+import { startTestRedis } from '../helpers/redis.js';
+import { tinyModelStore } from '../helpers/tiny-model.js';
+import { BotApiStandIn, type TelegramUser } from './bot-api-stand-in.js';
+
+export const alice: TelegramUser = { id: 5001, first_name: 'Alice' };
+export const adminUser: TelegramUser = { id: 9001, first_name: 'Ada' };
+
+/** Everything an end-to-end Telegram test runs against: Redis, tiny models, the Bot API stand-in, a worker and the bot. */
+export interface TelegramHarness {
+  redis: LocalRedis;
+  standIn: BotApiStandIn;
+  store: DirectoryModelStore;
+  config: Config;
+  /** The settings as environment variables (for a bot in a child process). */
+  env: Record<string, string>;
+  /** Everything the in-process bots logged, at debug level and without pino's redaction. */
+  logs: string[];
+  startWorker(): Promise<void>;
+  /** Starts a bot in this process; `overrides` are settings on top of the harness's. */
+  startBot(overrides?: Record<string, string>): Promise<RunningTelegramBot>;
+  stopBot(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startTelegramHarness(overrides: Record<string, string> = {}): Promise<TelegramHarness> {
+  await tf.setBackend('cpu');
+  const redis = await startTestRedis();
+  const { store } = await tinyModelStore(['sketch', 'toon'], 64);
+  const standIn = await BotApiStandIn.start();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'animebot-data-'));
+  const env = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    TF_BACKEND: 'cpu',
+    DEFAULT_STYLE: 'sketch',
+    REDIS_URL: redis.url,
+    MODELS_DIR: store.root,
+    DATA_DIR: dataDir,
+    TELEGRAM_BOT_TOKEN: standIn.token,
+    TELEGRAM_API_ROOT: standIn.apiRoot,
+    TELEGRAM_ADMIN_IDS: String(adminUser.id),
+    ...overrides,
+  };
+  const config = testConfig(env);
+  let worker: TranslateWorkerHandle | undefined;
+  const bots: RunningTelegramBot[] = [];
+  const logs: string[] = [];
+  const logger = pino(
+    { level: 'debug' },
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logs.push(chunk.toString());
+        done();
+      },
+    }),
+  );
+  return {
+    redis,
+    standIn,
+    store,
+    config,
+    env,
+    logs,
+    async startWorker() {
+      worker = await testWorker(redis.url, config, store);
+    },
+    async startBot(overrides = {}) {
+      const bot = await startTelegramBot({ config: testConfig({ ...env, ...overrides }), logger, redisUrl: redis.url, store });
+      bots.push(bot);
+      return bot;
+    },
+    async stopBot() {
+      await Promise.all(bots.splice(0).map((b) => b.close()));
+    },
+    async close() {
+      await Promise.all(bots.splice(0).map((b) => b.close()));
+      await worker?.close();
+      await standIn.close();
+      await redis.stop();
+      await rm(dataDir, { recursive: true, force: true });
+      await rm(store.root, { recursive: true, force: true });
+    },
+  };
+}
