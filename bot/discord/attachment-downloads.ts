@@ -35,13 +35,13 @@ export class AttachmentDownloads {
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(downloadTimeoutMs) });
       if (!response.ok || !response.body) throw new Error(`the download answered HTTP ${response.status}`);
+      const announced = Number(response.headers.get('content-length') ?? 0);
+      if (announced > this.maxBytes) throw FileTooLargeError(announced, this.maxBytes);
       const chunks: Uint8Array[] = [];
-      let bytes = Number(response.headers.get('content-length') ?? 0);
-      if (bytes > this.maxBytes) throw FileTooLargeError(bytes, this.maxBytes);
-      bytes = 0;
+      let received = 0;
       for await (const chunk of response.body) {
-        bytes += chunk.length;
-        if (bytes > this.maxBytes) throw FileTooLargeError(bytes, this.maxBytes);
+        received += chunk.length;
+        if (received > this.maxBytes) throw FileTooLargeError(received, this.maxBytes);
         chunks.push(chunk);
       }
       return Buffer.concat(chunks);

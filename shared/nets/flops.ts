@@ -12,10 +12,10 @@ export interface FlopCount {
   /** Per image: 2 × the multiply-adds of the convolutions, transposed convolutions and dense layers. */
   flops: number;
   /**
-   * Class names of layers with matrix or kernel weights that have neither a rule here nor a
-   * `flops()` hook; each was approximated as 2 × its weights per output position. That is
-   * exact for a stride-1 conv whose weights are its kernel (e.g. a modulated or atrous
-   * conv), and misses anything quadratic in the positions such as attention maps.
+   * Class names of layers with weights beyond per-channel vectors that have neither a rule
+   * here nor a `flops()` hook; their FLOPs were estimated from the weights' ranks (see
+   * `approximateFlops`), which misses anything quadratic in the positions such as attention
+   * maps. Such a layer should implement `CountsFlops`.
    */
   approximated: string[];
 }
@@ -46,7 +46,7 @@ export function countFlops(model: tf.LayersModel): FlopCount {
         continue;
       }
       approximated.add(layer.getClassName());
-      flops += 2 * layer.countParams() * positions(outputs[0]!);
+      flops += approximateFlops(layer, outputs[0]!);
     }
   }
   return { flops, approximated: [...approximated].sort() };
@@ -86,6 +86,22 @@ function layerFlops(layer: tf.layers.Layer, inputs: tf.Shape[], outputs: tf.Shap
       // Only per-channel vectors (norm scales and shifts, biases): element-wise, ignored.
       return layer.weights.every((w) => w.shape.length <= 1) ? 0 : undefined;
   }
+}
+
+/**
+ * A layer without a rule or hook, judged by the rank of its weights: a rank-4 kernel
+ * [kh, kw, in, out] is applied at every output position (exact for a stride-1 conv such as
+ * a modulated or atrous one), a matrix once per image (e.g. the style affine of a
+ * modulated conv), vectors and constants not at all.
+ */
+function approximateFlops(layer: tf.layers.Layer, output: tf.Shape): number {
+  let flops = 0;
+  for (const w of layer.weights) {
+    const size = w.shape.reduce((n: number, d) => n * (d ?? 1), 1);
+    if (w.shape.length === 4) flops += 2 * size * positions(output);
+    else if (w.shape.length === 2) flops += 2 * size;
+  }
+  return flops;
 }
 
 function hasFlopsHook(layer: tf.layers.Layer): layer is tf.layers.Layer & CountsFlops {

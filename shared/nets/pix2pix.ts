@@ -24,6 +24,9 @@ import { convKernelInit } from './weight-init.js';
  *   k4 p1 convs (the PatchGAN's last two) have no 'same' equivalent (tfjs would pad 1 and 2
  *   and keep the size); the PatchGAN therefore pads explicitly and convolves 'valid'.
  * - BatchNorm momentum/epsilon: see norm-layer.ts.
+ * - Inference: the reference's test.py keeps the networks in training mode unless `--eval`
+ *   (batch statistics and dropout at test time, the paper's "noise"); tfjs `predict` runs
+ *   in inference mode (BatchNorm running statistics, no dropout).
  */
 
 export const pix2pixOptions = z.object({

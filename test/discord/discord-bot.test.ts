@@ -11,8 +11,8 @@ import { redisOptions } from '../../shared/queue/redis.js';
 import { decodeRgb, maxPixelDifference, modelOutput } from '../bot/model-output.js';
 import { makePhoto, textFile } from '../helpers/images.js';
 import { sleep } from '../helpers/wait-for.js';
-import { adminUser, alice, startDiscordHarness, type DiscordHarness } from './discord-harness.js';
-import type { StoredInteraction, StoredMessage } from './discord-stand-in.js';
+import { adminUser, alice, bob, startDiscordHarness, type DiscordHarness } from './discord-harness.js';
+import type { DiscordUser, StoredInteraction, StoredMessage } from './discord-stand-in.js';
 
 const ephemeral = 64;
 const deferredCallback = 5;
@@ -110,6 +110,21 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
     assert.equal(reply.attachments.length, 1, 'the first result is unchanged');
   });
 
+  it('"Animeify" on a posted image link styles the linked image (its embed); on a message without an image it says so', async () => {
+    const { standIn } = h;
+    const input = await makePhoto(64, 80, 'webp');
+    const link = standIn.hostFile({ bytes: input, filename: 'photo.webp' });
+    const embed = { type: 'image', url: link.url, thumbnail: { url: link.url, proxy_url: link.url, width: 64, height: 80 } };
+    const menu = standIn.messageCommand(alice, 'Animeify', standIn.postMessage(alice, { text: link.url, embeds: [embed] }));
+    const reply = await result(menu);
+    assert.ok(standIn.downloaded(link.id));
+    assert.match(reply.content, /^Done — Pencil sketch, 64×80/);
+    await assertModelOutput(reply.attachments[0]!.bytes, 'sketch', input);
+
+    const plain = standIn.messageCommand(alice, 'Animeify', standIn.postMessage(alice, { text: 'no picture here' }));
+    assert.match(await standIn.waitFor('the answer', () => plain.original?.contents.at(-1)), /^That message has no image\./);
+  });
+
   it('the style option offers the installed styles as autocomplete choices', async () => {
     const typing = h.standIn.autocomplete(alice, 'anime', { name: 'style', value: 'car' });
     const callback = await h.standIn.waitFor('the choices', () => typing.callbacks[0]);
@@ -190,6 +205,29 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
     assert.match(await standIn.waitFor('the sample answer', () => sample.original?.contents.at(-1)), /^Added to toons: trainB\//);
   });
 
+  it('/styles, /style, /status and /cancel answer only the user; /cancel takes back a waiting request, whose reply then says so', async () => {
+    const { standIn } = h;
+    const carol: DiscordUser = { id: '310000000000000003', username: 'carol' };
+    const answer = (i: StoredInteraction) => standIn.waitFor(`the answer to ${i.id}`, () => i.original?.contents.at(-1));
+    const styles = standIn.slashCommand(carol, 'styles', []);
+    assert.match(await answer(styles), /^Styles:\n• sketch — Pencil sketch \(default\)\n• toon — Cartoon\n\nPick one with the style option of \/anime/);
+    assert.equal(styles.original!.flags & ephemeral, ephemeral);
+    assert.equal(await answer(standIn.slashCommand(carol, 'style', [{ name: 'name', type: 3, value: 'toon' }])), 'Your default style is now Cartoon.');
+
+    await h.translate.pause();
+    try {
+      const request = standIn.anime(carol, { bytes: await makePhoto(64, 64), filename: 'e.jpg', contentType: 'image/jpeg' });
+      await standIn.waitFor('the queued reply', () => request.original?.contents[0]?.startsWith('Queued'));
+      assert.match(await answer(standIn.slashCommand(carol, 'status', [])), /^Your requests:\n• Cartoon: Queued — position 1/);
+      const cancel = standIn.slashCommand(carol, 'cancel', []);
+      assert.equal(await answer(cancel), 'Cancelled your waiting request.');
+      assert.equal(cancel.original!.flags & ephemeral, ephemeral);
+      await standIn.waitFor('the cancelled reply', () => request.original!.content === 'Cancelled.');
+    } finally {
+      await h.translate.resume();
+    }
+  });
+
   it('npm run discord:register’s registration puts /anime, "Animeify", the user commands and /admin (Administrator by default) for a guild', async () => {
     const { standIn } = h;
     const rest = new REST({ api: standIn.apiBase }).setToken(standIn.token);
@@ -213,45 +251,65 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
     assert.deepEqual(subcommands, ['retrain', 'eval', 'models', 'promote', 'rollback', 'queue', 'curate']);
   });
 
-  it('a job that completes after the interaction token expired is delivered as a channel message mentioning the user (a private one by DM)', async () => {
+  it('a job that completes after the interaction token expired is delivered as a channel message mentioning the user (by DM when private or when the channel is closed to the bot)', async () => {
     const { standIn } = h;
     const lifetimeMs = 1500;
-    await h.stopBot();
-    await h.startBot({ DISCORD_INTERACTION_TTL_MS: String(lifetimeMs) });
-    const input = await makePhoto(64, 48);
-    const privateInput = await makePhoto(48, 64);
+    const inputs = { early: await makePhoto(64, 48), public: await makePhoto(72, 48), private: await makePhoto(48, 64), locked: await makePhoto(64, 64) };
+    const queued = (request: StoredInteraction) => standIn.waitFor('the queued reply', () => request.original?.contents[0]?.startsWith('Queued'));
+    let early: StoredInteraction;
     let publicRequest: StoredInteraction;
     let privateRequest: StoredInteraction;
+    let lockedRequest: StoredInteraction;
     await h.translate.pause();
     try {
-      publicRequest = standIn.anime(alice, { bytes: input, filename: 'a.jpg', contentType: 'image/jpeg' }, { tokenLifetimeMs: lifetimeMs });
-      privateRequest = standIn.anime(alice, { bytes: privateInput, filename: 'b.jpg', contentType: 'image/jpeg' }, { private: true, tokenLifetimeMs: lifetimeMs });
-      for (const request of [publicRequest, privateRequest]) {
-        await standIn.waitFor('the queued reply', () => request.original?.contents[0]?.startsWith('Queued'));
-      }
-      await sleep(Math.max(publicRequest.createdAt, privateRequest.createdAt) + lifetimeMs + 100 - Date.now());
+      // Discord refuses this token before the bot's clock says it expired (the bot runs with the 15 minutes).
+      early = standIn.anime(bob, { bytes: inputs.early, filename: 'a.jpg', contentType: 'image/jpeg' }, { tokenLifetimeMs: lifetimeMs });
+      await queued(early);
+      await h.stopBot();
+      await h.startBot({ DISCORD_INTERACTION_TTL_MS: String(lifetimeMs) });
+      publicRequest = standIn.anime(alice, { bytes: inputs.public, filename: 'b.jpg', contentType: 'image/jpeg' }, { tokenLifetimeMs: lifetimeMs });
+      privateRequest = standIn.anime(alice, { bytes: inputs.private, filename: 'c.jpg', contentType: 'image/jpeg' }, { private: true, tokenLifetimeMs: lifetimeMs });
+      lockedRequest = standIn.anime(bob, { bytes: inputs.locked, filename: 'd.jpg', contentType: 'image/jpeg' }, { channelId: standIn.lockedChannelId, tokenLifetimeMs: lifetimeMs });
+      for (const request of [publicRequest, privateRequest, lockedRequest]) await queued(request);
+      await sleep(lockedRequest.createdAt + lifetimeMs + 100 - Date.now());
     } finally {
       await h.translate.resume();
     }
 
-    const replyTo = publicRequest.original!;
-    const inChannel = await standIn.waitFor('the channel answer', () =>
-      standIn.messagesIn(standIn.channelId, { fromBot: true }).find((m) => !m.interactionId && m.replyTo === replyTo.id),
-    );
-    assert.match(inChannel.content, new RegExp(`^<@${alice.id}> Done — Pencil sketch, 64×48`));
-    assert.deepEqual(inChannel.pings, [alice.id], 'the user, and only the user, is notified');
-    await assertModelOutput(inChannel.attachments[0]!.bytes, 'sketch', input);
-    assert.ok(inChannel.buttons.some((b) => b.label === 'Cartoon'), 'the buttons come with it');
-    assert.equal(replyTo.attachments.length, 0, 'the expired reply got no image');
-    assert.match(replyTo.content, /^Done — /, 'the expired reply was edited as the bot’s channel message');
+    const cases = [
+      { request: early, user: bob, input: inputs.early, size: '64×48' },
+      { request: publicRequest, user: alice, input: inputs.public, size: '72×48' },
+    ];
+    for (const { request, user, input, size } of cases) {
+      const reply = request.original!;
+      const answer = await standIn.waitFor(`the channel answer to ${user.username}`, () =>
+        standIn.messagesIn(standIn.channelId, { fromBot: true }).find((m) => !m.interactionId && m.replyTo === reply.id),
+      );
+      assert.match(answer.content, new RegExp(`^<@${user.id}> Done — Pencil sketch, ${size}`));
+      assert.deepEqual(answer.pings, [user.id], 'the user, and only the user, is notified');
+      await assertModelOutput(answer.attachments[0]!.bytes, 'sketch', input);
+      assert.ok(answer.buttons.some((b) => b.label === 'Cartoon'), 'the buttons come with it');
+      assert.equal(reply.attachments.length, 0, 'the expired reply got no image');
+      assert.match(reply.content, /^Done — /, 'the expired reply was edited as the bot’s channel message');
+    }
+    const imagePatches = (request: StoredInteraction) => standIn.webhookCalls(request).filter((c) => c.method === 'PATCH' && c.files.length);
+    assert.ok(imagePatches(early).length > 0 && imagePatches(early).every((c) => c.status === 401), 'the early token was refused by Discord');
+    assert.equal(imagePatches(publicRequest).length, 0, 'the bot knew that this token had expired');
 
-    const dmChannel = await standIn.waitFor('a DM channel', () => standIn.dmChannelOf(alice.id));
-    const inDm = await standIn.waitFor('the DM answer', () => standIn.messagesIn(dmChannel).find((m) => m.attachments.length));
-    assert.match(inDm.content, /^Done — Pencil sketch, 48×64/);
-    await assertModelOutput(inDm.attachments[0]!.bytes, 'sketch', privateInput);
+    const dmAnswer = async (user: DiscordUser) => {
+      const channel = await standIn.waitFor(`a DM channel with ${user.username}`, () => standIn.dmChannelOf(user.id));
+      return standIn.waitFor(`the DM answer to ${user.username}`, () => standIn.messagesIn(channel).find((m) => m.attachments.length));
+    };
+    const privateAnswer = await dmAnswer(alice);
+    assert.match(privateAnswer.content, /^Done — Pencil sketch, 48×64/);
+    await assertModelOutput(privateAnswer.attachments[0]!.bytes, 'sketch', inputs.private);
+    const lockedAnswer = await dmAnswer(bob);
+    assert.match(lockedAnswer.content, /^Done — Pencil sketch, 64×64/);
+    await assertModelOutput(lockedAnswer.attachments[0]!.bytes, 'sketch', inputs.locked);
+    assert.equal(standIn.messagesIn(standIn.lockedChannelId, { fromBot: true }).filter((m) => !m.interactionId).length, 0);
     assert.equal(
       standIn.messagesIn(standIn.channelId, { fromBot: true }).filter((m: StoredMessage) => !m.interactionId).length,
-      1,
+      cases.length,
       'the private result did not go to the channel',
     );
     assert.ok(privateRequest.original!.content.startsWith('Queued'), 'the private reply could not be edited any more');

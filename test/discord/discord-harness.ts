@@ -16,6 +16,7 @@ import { tinyModelStore } from '../helpers/tiny-model.js';
 import { DiscordStandIn, type DiscordUser } from './discord-stand-in.js';
 
 export const alice: DiscordUser = { id: '310000000000000001', username: 'alice' };
+export const bob: DiscordUser = { id: '310000000000000002', username: 'bob' };
 export const adminUser: DiscordUser = { id: '310000000000000009', username: 'ada' };
 
 /** Everything an end-to-end Discord test runs against: Redis, tiny models, the Discord stand-in, a worker and the bot. */

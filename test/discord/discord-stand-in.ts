@@ -5,20 +5,6 @@ import { waitFor } from '../helpers/wait-for.js';
 import { parseMultipart } from '../telegram/multipart.js';
 import { GatewayStandIn, gatewayPath } from './gateway-stand-in.js';
 
-/**
- * A local stand-in for Discord: the REST API (v10) under `<origin>/api`, the gateway
- * WebSocket (see GatewayStandIn), and a CDN path serving attachments. It keeps what a bot
- * and users did: interactions with their callbacks, replies and their edits, channel
- * messages, DMs, registered commands. Tests inject what users do (slash commands with
- * attachments, the message context menu, button presses, autocomplete) as INTERACTION_CREATE
- * dispatches, and read what the bot did.
- *
- * Discord's rules that the bot must meet are enforced: an interaction is acknowledged once,
- * within 3 s; its token works for webhook calls for a limited time (15 minutes, or what the
- * test says), then gets 401 "Invalid Webhook Token"; ephemeral messages cannot be edited as
- * channel messages; bot-authenticated routes need the bot token.
- */
-
 export interface DiscordUser {
   id: string;
   username: string;
@@ -119,11 +105,24 @@ const discordEpoch = 1_420_070_400_000;
 const flags = { ephemeral: 64, loading: 128 } as const;
 const channelTypes = { guildText: 0, dm: 1 } as const;
 const interactionTypes = { applicationCommand: 2, messageComponent: 3, autocomplete: 4 } as const;
-const callbackTypes = { channelMessage: 4, deferredChannelMessage: 5, deferredUpdate: 6, autocompleteResult: 8 } as const;
+const callbackTypes = { channelMessage: 4, deferredChannelMessage: 5, autocompleteResult: 8 } as const;
 const optionTypes = { subcommand: 1, string: 3, boolean: 5, attachment: 11 } as const;
 const callbackWindowMs = 3000;
 const defaultTokenLifetimeMs = 15 * 60_000;
 
+/**
+ * A local stand-in for Discord: the REST API (v10) under `<origin>/api`, the gateway
+ * WebSocket (see GatewayStandIn), and a CDN path serving attachments. It keeps what a bot
+ * and users did: interactions with their callbacks, replies and their edits, channel
+ * messages, DMs, registered commands. Tests inject what users do (slash commands with
+ * attachments, the message context menu, button presses, autocomplete) as INTERACTION_CREATE
+ * dispatches, and read what the bot did.
+ *
+ * Discord's rules that the bot must meet are enforced: an interaction is acknowledged once,
+ * within 3 s; its token works for webhook calls for a limited time (15 minutes, or what the
+ * test says), then gets 401 "Invalid Webhook Token"; ephemeral messages cannot be edited as
+ * channel messages; bot-authenticated routes need the bot token.
+ */
 export class DiscordStandIn {
   readonly calls: RestCall[] = [];
   /** Ids of attachments downloaded through the CDN path. */
@@ -133,13 +132,13 @@ export class DiscordStandIn {
   readonly guildId: string;
   /** The guild text channel where users act. */
   readonly channelId: string;
+  /** A guild text channel where the bot may not post (its permissions deny it there). */
+  readonly lockedChannelId: string;
   /** Commands registered, by route ("global" or the guild id). */
   readonly registeredCommands = new Map<string, Record<string, unknown>[]>();
   readonly gateway: GatewayStandIn;
 
   private readonly channels = new Map<string, Channel>();
-  /** Channels the bot may not post in (missing access). */
-  private readonly forbidden = new Set<string>();
   private readonly messages = new Map<string, StoredMessage>();
   private readonly attachments = new Map<string, StoredAttachment>();
   private readonly interactions = new Map<string, StoredInteraction>();
@@ -155,7 +154,8 @@ export class DiscordStandIn {
     this.bot = { id: this.applicationId, username: 'Anime Test Bot' };
     this.guildId = this.snowflake();
     this.channelId = this.snowflake();
-    this.channels.set(this.channelId, { id: this.channelId, type: channelTypes.guildText, guildId: this.guildId });
+    this.lockedChannelId = this.snowflake();
+    for (const id of [this.channelId, this.lockedChannelId]) this.channels.set(id, { id, type: channelTypes.guildText, guildId: this.guildId });
     this.gateway = new GatewayStandIn({
       token,
       heartbeatIntervalMs,
@@ -204,8 +204,9 @@ export class DiscordStandIn {
   }
 
   /** `/anime image:<attachment> [style] [private]`. */
-  anime(user: DiscordUser, image: AttachmentInput, options: { style?: string; private?: boolean; tokenLifetimeMs?: number } = {}): StoredInteraction {
-    const attachment = this.storeAttachment(image, this.channelId);
+  anime(user: DiscordUser, image: AttachmentInput, options: { style?: string; private?: boolean; tokenLifetimeMs?: number; channelId?: string } = {}): StoredInteraction {
+    const channelId = options.channelId ?? this.channelId;
+    const attachment = this.storeAttachment(image, channelId);
     return this.slashCommand(
       user,
       'anime',
@@ -214,8 +215,14 @@ export class DiscordStandIn {
         ...(options.style !== undefined ? [{ name: 'style', type: optionTypes.string, value: options.style }] : []),
         ...(options.private !== undefined ? [{ name: 'private', type: optionTypes.boolean, value: options.private }] : []),
       ],
-      { resolved: { attachments: { [attachment.id]: this.attachmentJson(attachment) } }, ...(options.tokenLifetimeMs ? { tokenLifetimeMs: options.tokenLifetimeMs } : {}) },
+      { resolved: { attachments: { [attachment.id]: this.attachmentJson(attachment) } }, channelId, ...(options.tokenLifetimeMs ? { tokenLifetimeMs: options.tokenLifetimeMs } : {}) },
     );
+  }
+
+  /** A file on the stand-in's CDN, for links and embeds; returns its id (for `downloaded`) and URL. */
+  hostFile(input: AttachmentInput): { id: string; url: string } {
+    const attachment = this.storeAttachment(input, this.channelId);
+    return { id: attachment.id, url: this.attachmentJson(attachment).url };
   }
 
   /** `/admin <subcommand> [option:value…]`: string options, or attachments. */
@@ -235,10 +242,10 @@ export class DiscordStandIn {
     user: DiscordUser,
     name: string,
     options: Record<string, unknown>[],
-    extra: { resolved?: Record<string, unknown>; tokenLifetimeMs?: number } = {},
+    extra: { resolved?: Record<string, unknown>; tokenLifetimeMs?: number; channelId?: string } = {},
   ): StoredInteraction {
     const data = { id: this.commandId(name), name, type: 1, options, ...(extra.resolved ? { resolved: extra.resolved } : {}) };
-    return this.interact(user, interactionTypes.applicationCommand, this.channelId, data, extra);
+    return this.interact(user, interactionTypes.applicationCommand, extra.channelId ?? this.channelId, data, extra);
   }
 
   /** A message context menu command ("Apps → Animeify") on a message. */
@@ -257,11 +264,6 @@ export class DiscordStandIn {
   autocomplete(user: DiscordUser, name: string, focused: { name: string; value: string }): StoredInteraction {
     const data = { id: this.commandId(name), name, type: 1, options: [{ name: focused.name, type: optionTypes.string, value: focused.value, focused: true }] };
     return this.interact(user, interactionTypes.autocomplete, this.channelId, data);
-  }
-
-  /** From now on the bot may not post in the channel (it lost access). */
-  forbidChannel(channelId: string): void {
-    this.forbidden.add(channelId);
   }
 
   // What the bot did.
@@ -484,20 +486,14 @@ export class DiscordStandIn {
       return commands;
     }
     if (method === 'POST' && (m = /^\/interactions\/(\d+)\/([^/]+)\/callback$/.exec(route))) {
-      return this.callback(m[1]!, m[2]!, body, files, query.get('with_response') === 'true');
+      return this.callback(m[1]!, m[2]!, body, files);
     }
-    if ((m = /^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/(@original|\d+))?$/.exec(route))) {
+    if ((m = /^\/webhooks\/(\d+)\/([^/]+)(\/messages\/@original)?$/.exec(route))) {
       const interaction = this.interactionOfToken(m[1]!, m[2]!);
-      const messageId = m[3];
-      if (method === 'POST' && !messageId) return this.followup(interaction, body, files, query.get('wait') === 'true');
-      const message = messageId === '@original' ? interaction.original : interaction.followups.find((f) => f.id === messageId);
-      if (!message) throw new ApiError(404, 10008, 'Unknown Message');
-      if (method === 'GET') return this.messageJson(message);
-      if (method === 'PATCH') return this.edit(message, body, files);
-      if (method === 'DELETE') {
-        this.messages.delete(message.id);
-        if (messageId === '@original') delete interaction.original;
-        return undefined;
+      if (method === 'POST' && !m[3]) return this.followup(interaction, body, files, query.get('wait') === 'true');
+      if (method === 'PATCH' && m[3]) {
+        if (!interaction.original) throw new ApiError(404, 10008, 'Unknown Message');
+        return this.edit(interaction.original, body, files);
       }
     }
     if ((m = /^\/channels\/(\d+)\/messages(?:\/(\d+))?$/.exec(route))) {
@@ -522,7 +518,7 @@ export class DiscordStandIn {
     throw new ApiError(404, 0, `404: the stand-in does not implement ${method} ${route}`);
   }
 
-  private callback(interactionId: string, token: string, body: Record<string, unknown>, files: UploadedFile[], withResponse: boolean): unknown {
+  private callback(interactionId: string, token: string, body: Record<string, unknown>, files: UploadedFile[]): undefined {
     const interaction = this.interactions.get(interactionId);
     if (!interaction || interaction.token !== token) throw new ApiError(404, 10062, 'Unknown interaction');
     const now = Date.now();
@@ -544,17 +540,12 @@ export class DiscordStandIn {
         interaction.original.contents = [];
         this.edit(interaction.original, data ?? {}, files);
         break;
-      case callbackTypes.deferredUpdate:
       case callbackTypes.autocompleteResult:
         break;
       default:
         throw new ApiError(400, 50035, `Invalid Form Body: callback type ${type} is not supported by the stand-in`);
     }
-    if (!withResponse) return undefined;
-    return {
-      interaction: { id: interaction.id, type: interaction.type, response_message_loading: type === callbackTypes.deferredChannelMessage, response_message_ephemeral: ephemeral },
-      ...(interaction.original ? { resource: { type, message: this.messageJson(interaction.original) } } : {}),
-    };
+    return undefined;
   }
 
   /** The interaction a webhook token belongs to, while the token works. */
@@ -616,7 +607,7 @@ export class DiscordStandIn {
   private usableChannel(channelId: string): Channel {
     const channel = this.channels.get(channelId);
     if (!channel) throw new ApiError(404, 10003, 'Unknown Channel');
-    if (this.forbidden.has(channelId)) throw new ApiError(403, 50001, 'Missing Access');
+    if (channelId === this.lockedChannelId) throw new ApiError(403, 50001, 'Missing Access');
     return channel;
   }
 

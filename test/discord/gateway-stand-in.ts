@@ -17,8 +17,6 @@ export interface GatewaySession {
   sessionId?: string;
   /** Heartbeats received (each answered with a HEARTBEAT_ACK). */
   heartbeats: number;
-  /** The `d` of each heartbeat: the last sequence number the client had seen. */
-  heartbeatSequences: (number | null)[];
   closed: boolean;
   closeCode?: number;
   /** Sequence number of the last dispatch sent. */
@@ -78,7 +76,7 @@ export class GatewayStandIn {
   }
 
   private accept(socket: WebSocket, query: URLSearchParams): void {
-    const session: GatewaySession = { query, heartbeats: 0, heartbeatSequences: [], closed: false, sequence: 0, socket };
+    const session: GatewaySession = { query, heartbeats: 0, closed: false, sequence: 0, socket };
     this.sessions.push(session);
     socket.on('close', (code) => {
       session.closed = true;
@@ -103,7 +101,6 @@ export class GatewayStandIn {
     switch (payload.op) {
       case op.heartbeat:
         session.heartbeats++;
-        session.heartbeatSequences.push(typeof payload.d === 'number' ? payload.d : null);
         this.send(session, { op: op.heartbeatAck });
         return;
       case op.identify:

@@ -90,7 +90,7 @@ describe('gradientPenalty', () => {
     const out = tf.layers.conv2d({ filters: 1, kernelSize: 3, padding: 'same' }).apply(h3) as tf.SymbolicTensor;
     const critic = tf.model({ inputs: input, outputs: out });
     // Seeded weights: with random ones the check could land next to a LeakyReLU kink.
-    critic.setWeights(critic.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 0.5, 'float32', 100 + i)));
+    tf.tidy(() => critic.setWeights(critic.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 0.5, 'float32', 100 + i))));
     const real = tf.randomNormal([2, 6, 6, 2], 0, 1, 'float32', 7) as tf.Tensor4D;
     const penalty = () => gradientPenalty((x) => critic.apply(x) as tf.Tensor, real, real, { kind: 'real' });
     const kernel = critic.layers[1]!.trainableWeights[0]!.read() as tf.Variable;

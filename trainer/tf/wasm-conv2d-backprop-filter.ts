@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /**
  * `Conv2DBackpropFilter` for the wasm backend, which ships every kernel a conv net's
@@ -16,6 +15,9 @@ import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
  *
  * tfjs's conv gradients reject dilations > 1 on every backend (Conv2D_grad asserts it), and
  * the kernel's attributes carry no dilation, so the forward dilation is always 1 here.
+ *
+ * This module does not import the wasm package: importing it registers the wasm backend,
+ * which then outranks cpu as tfjs's default in processes that never asked for wasm.
  */
 export const wasmConv2DBackpropFilterConfig: tf.KernelConfig = {
   kernelName: 'Conv2DBackpropFilter',
@@ -26,7 +28,7 @@ export const wasmConv2DBackpropFilterConfig: tf.KernelConfig = {
 function conv2DBackpropFilter({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const { x, dy } = inputs;
   if (!x || !dy || !attrs) throw new Error('Conv2DBackpropFilter: needs inputs x and dy and its attributes');
-  if (!(backend instanceof BackendWasm)) throw new Error('Conv2DBackpropFilter: registered for the wasm backend only');
+  if (!isKernelBackend(backend)) throw new Error('Conv2DBackpropFilter: called without a backend');
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   // The wasm Conv2D forward kernel only accepts NHWC, so no NCHW conv has a gradient to take here.
   if (dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter on wasm supports NHWC only, got ${dataFormat}`);
@@ -73,4 +75,9 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: Parameters<tf.KernelFu
   } finally {
     for (const t of intermediates) backend.disposeData(t.dataId);
   }
+}
+
+/** Kernels receive their backend untyped; this one only needs `disposeData`, which every backend has. */
+function isKernelBackend(backend: unknown): backend is tf.KernelBackend {
+  return typeof (backend as { disposeData?: unknown } | null)?.disposeData === 'function';
 }
