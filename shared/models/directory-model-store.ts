@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { io } from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { modelMetaSchema, type ModelMeta } from './model-meta.js';
+import { readModelDirectory } from './read-model-directory.js';
 import { ModelStoreError, type ModelStore, type ModelVersionInfo, type StoredModel } from './model-store.js';
 
 const pointerSchema = z.object({ current: z.string(), history: z.array(z.string()) });
@@ -41,24 +42,8 @@ export class DirectoryModelStore implements ModelStore {
   }
 
   async load(style: string, version: string): Promise<StoredModel> {
-    const dir = this.versionDir(style, version);
     const meta = await this.readMeta(style, version);
-    const modelJson = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8')) as {
-      modelTopology: object;
-      weightsManifest: io.WeightsManifestConfig;
-      format?: string;
-      generatedBy?: string;
-      convertedBy?: string | null;
-    };
-    const weights = await readFile(path.join(dir, weightsFile));
-    const specs = modelJson.weightsManifest.flatMap((group) => group.weights);
-    const artifacts: io.ModelArtifacts = {
-      modelTopology: modelJson.modelTopology,
-      weightSpecs: specs,
-      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
-      ...(modelJson.format ? { format: modelJson.format } : {}),
-      ...(modelJson.generatedBy ? { generatedBy: modelJson.generatedBy } : {}),
-    };
+    const { artifacts } = await readModelDirectory(this.versionDir(style, version));
     return { meta, artifacts };
   }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import type { Batch, Networks, Objective } from './architecture.js';
+import type { Batch, Objective } from './architecture.js';
 import { ganLoss } from './losses/adversarial.js';
 import { gradientPenalty } from './losses/gradient-penalty.js';
 import { l1Loss } from './losses/pixel.js';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { ImageFeatureExtractor } from './feature-extractor.js';
-import { readModelDirectory } from './read-model-directory.js';
+import { readModelDirectory } from '../../shared/models/read-model-directory.js';
 
 export const inceptionOptionsSchema = z.object({
   /** Side the images are resized to (bilinear, as pytorch-fid): InceptionV3's 299. */

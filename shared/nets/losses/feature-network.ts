@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { readModelDirectory } from '../../models/read-model-directory.js';
 import { z } from 'zod';
 
 /**
@@ -52,7 +52,7 @@ export type LoadFeatureNetworkOptions = z.input<typeof loadOptionsSchema>;
  */
 export async function loadFeatureNetwork(dir: string, options: LoadFeatureNetworkOptions = {}): Promise<FeatureNetwork & { dispose(): void }> {
   const { layers, preprocessing, name } = loadOptionsSchema.parse(options);
-  const model = await tf.loadLayersModel(tf.io.fromMemory(await readModelArtifacts(dir)));
+  const model = await tf.loadLayersModel(tf.io.fromMemory((await readModelDirectory(dir)).artifacts));
   const known = new Set(model.layers.map((layer) => layer.name));
   const missing = layers.filter((layer) => !known.has(layer));
   if (missing.length > 0) {
@@ -70,27 +70,6 @@ export async function loadFeatureNetwork(dir: string, options: LoadFeatureNetwor
         return (Array.isArray(outputs) ? outputs : [outputs]) as tf.Tensor4D[];
       }),
     dispose: () => model.dispose(),
-  };
-}
-
-/** model.json plus its weight shards (all manifest groups, in order) as in-memory artifacts. */
-async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
-  const modelJson = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8')) as {
-    modelTopology: object;
-    weightsManifest: tf.io.WeightsManifestConfig;
-  };
-  const groups = modelJson.weightsManifest;
-  const shards = await Promise.all(groups.flatMap((group) => group.paths.map((shard) => readFile(path.join(dir, shard)))));
-  const weightData = new Uint8Array(shards.reduce((n, shard) => n + shard.byteLength, 0));
-  let offset = 0;
-  for (const shard of shards) {
-    weightData.set(shard, offset);
-    offset += shard.byteLength;
-  }
-  return {
-    modelTopology: modelJson.modelTopology,
-    weightSpecs: groups.flatMap((group) => group.weights),
-    weightData: weightData.buffer,
   };
 }
 
