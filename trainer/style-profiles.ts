@@ -21,7 +21,7 @@ const shippedOptions: TrainOptionsInput = {
   batch_size: 4,
   n_epochs: 100,
   n_epochs_decay: 100,
-  max_steps: 600,
+  max_steps: 2400,
   checkpoint_every: 50,
   arch: { ngf: 12, ndf: 16, depth: 4 },
 };

@@ -37,7 +37,8 @@ export async function evaluateGenerator(
   try {
     for await (const batch of heldOut.batches(0)) {
       const output = tf.tidy(() => generator.predict(batch.a) as tf.Tensor4D);
-      psnrs.push(...psnr(output, batch.b));
+      // An exact reproduction has infinite PSNR; cap it so one such image cannot make the mean infinite.
+      psnrs.push(...psnr(output, batch.b).map((db) => Math.min(db, maxPsnrDb)));
       ssims.push(...ssim(output, batch.b));
       for (let i = 0; i < batch.a.shape[0] && samples.length < wanted; i++) {
         const [input, out, target] = await Promise.all([batch.a, output, batch.b].map((t) => toRgb(t, i)));
@@ -58,6 +59,8 @@ export async function evaluateGenerator(
     for (const t of [...outputs, ...targets]) t.dispose();
   }
 }
+
+const maxPsnrDb = 100;
 
 function mean(xs: number[]): number {
   return xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
