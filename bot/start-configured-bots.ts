@@ -10,13 +10,18 @@ export interface RunningBots {
 /** Starts each chat bot whose token is configured, and says how to enable the others. */
 export async function startConfiguredBots({ config, logger, redisUrl }: { config: Config; logger: Logger; redisUrl: string }): Promise<RunningBots> {
   const running: RunningBots[] = [];
-  if (config.TELEGRAM_BOT_TOKEN) running.push(await startTelegramBot({ config, logger, redisUrl }));
-  else logger.info('Telegram bot disabled: set TELEGRAM_BOT_TOKEN (from @BotFather) to enable it');
-  if (config.DISCORD_TOKEN) running.push(await startDiscordBot({ config, logger, redisUrl }));
-  else logger.info('Discord bot disabled: set DISCORD_TOKEN (from the Discord developer portal) to enable it');
-  return {
-    async close() {
-      await Promise.all(running.map((b) => b.close()));
-    },
+  const closeAll = async () => {
+    await Promise.all(running.map((b) => b.close()));
   };
+  try {
+    if (config.TELEGRAM_BOT_TOKEN) running.push(await startTelegramBot({ config, logger, redisUrl }));
+    else logger.info('Telegram bot disabled: set TELEGRAM_BOT_TOKEN (from @BotFather) to enable it');
+    if (config.DISCORD_TOKEN) running.push(await startDiscordBot({ config, logger, redisUrl }));
+    else logger.info('Discord bot disabled: set DISCORD_TOKEN (from the Discord developer portal) to enable it');
+  } catch (err) {
+    // A bot that failed to start must not leave the one started before it running.
+    await closeAll();
+    throw err;
+  }
+  return { close: closeAll };
 }
