@@ -35,11 +35,11 @@ export async function trainCommand(kind: 'train' | 'eval', argv: string[], confi
   const runId = values.run ?? `${values.style}-${kind}-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(2).toString('hex')}`;
   const store = new DirectoryModelStore(config.MODELS_DIR);
   const bar = new cliProgress.SingleBar(
-    { format: '{phase} |{bar}| {percentage}% | step {step}/{total} | {losses} | ETA {eta_formatted}', hideCursor: true, etaBuffer: 20, noTTYOutput: true, notTTYSchedule: 15_000 },
+    { format: '{phase} |{bar}| {percentage}% | step {step}/{steps} | {losses} | ETA {eta_formatted}', hideCursor: true, etaBuffer: 20, noTTYOutput: true, notTTYSchedule: 15_000 },
     cliProgress.Presets.shades_classic,
   );
   console.error(`${kind} ${values.style} — run ${runId}, backend ${runtime.description}`);
-  bar.start(100, 0, { phase: 'preparing', step: 0, total: '?', losses: '' });
+  bar.start(100, 0, { phase: 'preparing', step: 0, steps: '?', losses: '' });
   try {
     const result = await runTrainingJob({
       kind,
@@ -58,7 +58,7 @@ export async function trainCommand(kind: 'train' | 'eval', argv: string[], confi
           .filter(([k]) => k.endsWith('_total'))
           .map(([k, v]) => `${k.replace('_total', '')} ${v.toFixed(3)}`)
           .join(' ');
-        bar.update(Math.round(p.percent), { phase: p.phase, step: p.step ?? '-', total: p.totalSteps ?? '-', losses });
+        bar.update(Math.round(p.percent), { phase: p.phase, step: p.step ?? '-', steps: p.totalSteps ?? '-', losses });
       },
     });
     bar.stop();

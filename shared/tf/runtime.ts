@@ -2,6 +2,7 @@ import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { useFastWasmConv2DBackpropInput } from './wasm-conv2d-backprop-input.js';
 
 export type BackendChoice = Config['TF_BACKEND'];
 export interface TfRuntime {
@@ -58,6 +59,8 @@ async function activate(candidate: Candidate, threads: number): Promise<TfRuntim
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       wasm.setThreadsCount(threads);
       await setBackend('wasm');
+      // wasm's own transposed conv is a scalar loop; U-Net decoders are mostly transposed convs.
+      useFastWasmConv2DBackpropInput();
       const used = wasm.getThreadsCount();
       const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? '+simd' : '';
       return { backend: 'wasm', description: `tfjs-backend-wasm${simd} ${wasm.version_wasm} (${used} thread${used === 1 ? '' : 's'})`, threads: used };

@@ -7,8 +7,14 @@
  * pix2pix with WGAN-GP's second-order gradients) runs on wasm. Still missing on wasm (tfjs
  * 4.22), and used by none of them today: DepthwiseConv2dNativeBackpropFilter/Input (depthwise
  * and separable convs) and UnsortedSegmentSum (the gradient of gather, e.g. embeddings).
+ *
+ * It also swaps in the faster wasm Conv2DBackpropInput (every conv's input gradient), which
+ * replaces a kernel wasm has and so only takes effect if the wasm package is already
+ * imported; shared/tf/runtime.ts swaps it in again when it activates wasm.
  */
 import * as tf from '@tensorflow/tfjs';
+import { useFastWasmConv2DBackpropInput } from '../../shared/tf/wasm-conv2d-backprop-input.js';
 import { wasmConv2DBackpropFilterConfig } from './wasm-conv2d-backprop-filter.js';
 
 tf.registerKernel(wasmConv2DBackpropFilterConfig);
+useFastWasmConv2DBackpropInput();
