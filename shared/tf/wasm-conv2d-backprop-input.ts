@@ -1,0 +1,168 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * A faster `Conv2DBackpropInput` for the wasm backend: the kernel behind conv2dTranspose (all
+ * of a U-Net decoder) and behind every conv's input gradient. tfjs-backend-wasm 4.22 computes
+ * it with a scalar loop, while its Conv2D runs on XNNPACK; this computes the same sums with
+ * one XNNPACK Conv2D by the sub-pixel decomposition.
+ *
+ * Per spatial axis, with stride s, kernel size k and the forward conv's leading pad `top`,
+ *   dx[y] = Σ_{o,k': o·s + k' − top = y} dy[o] · W[k'].
+ * Write t = y + top = s·q + r (phase r ∈ [0, s)); then k' = r + s·j and o = q − j, so
+ *   dx[y] = Σ_{j<J} dy[q − j] · W[r + s·j],   J = ⌈k / s⌉ (taps past k are zero),
+ * a stride-1 convolution of dy (padded by J − 1 in front) with the flipped phase sub-kernel
+ * G_r[m] = W[r + s·(J − 1 − m)]. All s² phase pairs (r_y, r_x) become output channels of
+ * one conv with a [J, J, Co, s²·Ci] filter; DepthToSpace interleaves them into t-space and
+ * a Slice crops t ∈ [top, top + H). Every multiply-add is one the direct definition does too
+ * (no zero-stuffed input), so FLOPs equal the scalar kernel's. The rearranged filter is
+ * cached per filter buffer (see `preparedFilter`).
+ *
+ * Unequal strides and NCHW fall back to the original wasm kernel.
+ *
+ * This module does not import the wasm package: importing it registers the wasm backend,
+ * which then outranks cpu as tfjs's default in processes that never asked for wasm.
+ */
+
+const kernelName = 'Conv2DBackpropInput';
+const backendName = 'wasm';
+
+/** wasm's own kernel config, kept for the cases handled here by delegation and to switch back. */
+let original: tf.KernelConfig | undefined;
+
+/**
+ * Puts this kernel in place of wasm's own. Call it after `@tensorflow/tfjs-backend-wasm` is
+ * imported (before or after the backend is initialised); before that it does nothing and
+ * returns false. Calling it again is harmless.
+ */
+export function useFastWasmConv2DBackpropInput(): boolean {
+  const current = tf.getKernel(kernelName, backendName);
+  if (!current) return false;
+  if (current.kernelFunc === conv2DBackpropInput) return true;
+  original = current;
+  tf.unregisterKernel(kernelName, backendName);
+  tf.registerKernel({
+    kernelName,
+    backendName,
+    kernelFunc: conv2DBackpropInput,
+    // The original's setup binds its wasm function; it must still run if the backend starts later.
+    setupFunc: current.setupFunc,
+    disposeFunc: current.disposeFunc,
+  });
+  return true;
+}
+
+/** Puts wasm's own kernel back (for comparisons and benchmarks). */
+export function useOriginalWasmConv2DBackpropInput(): void {
+  if (!original || tf.getKernel(kernelName, backendName)?.kernelFunc !== conv2DBackpropInput) return;
+  tf.unregisterKernel(kernelName, backendName);
+  tf.registerKernel(original);
+}
+
+function conv2DBackpropInput(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | tf.TensorInfo[] {
+  const { inputs, backend, attrs } = args;
+  const { dy, filter } = inputs;
+  if (!dy || !filter || !attrs) throw new Error('Conv2DBackpropInput: needs inputs dy and filter and its attributes');
+  if (!isKernelBackend(backend)) throw new Error('Conv2DBackpropInput: called without a backend');
+  if (!original) throw new Error('Conv2DBackpropInput: wasm kernel replaced without keeping the original');
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+  const [strideHeight, strideWidth] = typeof strides === 'number' ? [strides, strides] : strides;
+  if (dataFormat !== 'NHWC' || strideHeight !== strideWidth) return original.kernelFunc(args);
+  const s = strideHeight;
+
+  const filterShape = filter.shape as [number, number, number, number];
+  const info = tf.backend_util.computeConv2DInfo(inputShape, filterShape, strides, 1, pad, dimRoundingMode);
+  const { batchSize, filterHeight, filterWidth, inHeight, inWidth, inChannels, outHeight, outWidth } = info;
+  const { top, left } = info.padInfo;
+  const tapsH = Math.ceil(filterHeight / s);
+  const tapsW = Math.ceil(filterWidth / s);
+  // Phase rows q ∈ [0, ⌈(top + H) / s⌉) cover t ∈ [top, top + H); dy is zero past its end.
+  const bottom = Math.max(0, Math.ceil((top + inHeight) / s) - outHeight);
+  const right = Math.max(0, Math.ceil((left + inWidth) / s) - outWidth);
+
+  const run = (name: string, kernelInputs: tf.NamedTensorInfoMap, kernelAttrs: tf.NamedAttrMap): tf.TensorInfo =>
+    runWasmKernel(backend, name, kernelInputs, kernelAttrs);
+  const subKernels = preparedFilter(backend, filter, s);
+  const phases = run('Conv2D', { x: dy, filter: subKernels }, {
+    strides: [1, 1],
+    dilations: [1, 1],
+    pad: [[0, 0], [tapsH - 1, bottom], [tapsW - 1, right], [0, 0]],
+    dataFormat: 'NHWC',
+  });
+  const interleaved = s === 1 ? phases : run('DepthToSpace', { x: phases }, { blockSize: s, dataFormat: 'NHWC' });
+  if (interleaved !== phases) backend.disposeData(phases.dataId);
+  if (interleaved.shape[1] === inHeight && interleaved.shape[2] === inWidth) return interleaved;
+  try {
+    return run('Slice', { x: interleaved }, { begin: [0, top, left, 0], size: [batchSize, inHeight, inWidth, inChannels] });
+  } finally {
+    backend.disposeData(interleaved.dataId);
+  }
+}
+
+/**
+ * The sub-kernels of a filter, prepared once per filter buffer: rearranging a large filter
+ * costs far more than the conv on the small feature maps of a U-Net's inner levels, and a
+ * filter that stays the same buffer also keeps XNNPACK's packed copy (cached by buffer id).
+ * tfjs never changes a buffer's contents (assigning a variable gives it a new buffer), so an
+ * entry is valid until its filter's buffer is freed; each call frees the entries of freed
+ * filters. The cache costs one more copy of the transposed convs' weights.
+ */
+const preparedFilters = new WeakMap<tf.KernelBackend, Map<tf.DataId, Map<string, tf.TensorInfo>>>();
+
+function preparedFilter(backend: tf.KernelBackend, filter: tf.TensorInfo, s: number): tf.TensorInfo {
+  let byFilter = preparedFilters.get(backend);
+  if (!byFilter) preparedFilters.set(backend, (byFilter = new Map()));
+  for (const [dataId, prepared] of byFilter) {
+    if (backend.refCount(dataId) > 0) continue;
+    for (const t of prepared.values()) backend.disposeData(t.dataId);
+    byFilter.delete(dataId);
+  }
+  let forFilter = byFilter.get(filter.dataId);
+  if (!forFilter) byFilter.set(filter.dataId, (forFilter = new Map()));
+  // A Reshape shares its input's buffer, so the same buffer can arrive under other shapes.
+  const key = `${filter.shape.join('x')}/${s}`;
+  let prepared = forFilter.get(key);
+  if (!prepared) forFilter.set(key, (prepared = subPixelFilter(backend, filter, s)));
+  return prepared;
+}
+
+/**
+ * W [kH, kW, Ci, Co] → zero taps up to s·J → [J, s, J, s·Ci, Co] (kh = s·j + r) →
+ * [J, J, Co, s, s·Ci] = [J, J, Co, s²·Ci] with channel (r_y·s + r_x)·Ci + ci, DepthToSpace's
+ * order → flip j into m.
+ */
+function subPixelFilter(backend: tf.KernelBackend, filter: tf.TensorInfo, s: number): tf.TensorInfo {
+  const [filterHeight, filterWidth, inChannels, outChannels] = filter.shape as [number, number, number, number];
+  const tapsH = Math.ceil(filterHeight / s);
+  const tapsW = Math.ceil(filterWidth / s);
+  const intermediates: tf.TensorInfo[] = [];
+  const step = (name: string, kernelInputs: tf.NamedTensorInfoMap, kernelAttrs: tf.NamedAttrMap): tf.TensorInfo => {
+    const out = runWasmKernel(backend, name, kernelInputs, kernelAttrs);
+    intermediates.push(out);
+    return out;
+  };
+  try {
+    const padded = filterHeight === s * tapsH && filterWidth === s * tapsW
+      ? filter
+      : step('PadV2', { x: filter }, {
+        paddings: [[0, s * tapsH - filterHeight], [0, s * tapsW - filterWidth], [0, 0], [0, 0]],
+        constantValue: 0,
+      });
+    const split = step('Reshape', { x: padded }, { shape: [tapsH, s, tapsW, s * inChannels, outChannels] });
+    const phased = step('Transpose', { x: split }, { perm: [0, 2, 4, 1, 3] });
+    const phasedFilter = step('Reshape', { x: phased }, { shape: [tapsH, tapsW, outChannels, s * s * inChannels] });
+    return runWasmKernel(backend, 'Reverse', { x: phasedFilter }, { dims: [0, 1] });
+  } finally {
+    for (const t of intermediates) backend.disposeData(t.dataId);
+  }
+}
+
+function runWasmKernel(backend: tf.KernelBackend, name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): tf.TensorInfo {
+  const out = tf.getKernel(name, backendName).kernelFunc({ inputs, backend, attrs });
+  if (Array.isArray(out)) throw new Error(`wasm ${name} returned several outputs`);
+  return out;
+}
+
+/** Kernels receive their backend untyped; this one only needs `disposeData`, which every backend has. */
+function isKernelBackend(backend: unknown): backend is tf.KernelBackend {
+  return typeof (backend as { disposeData?: unknown } | null)?.disposeData === 'function';
+}
