@@ -7,7 +7,7 @@ import { DirectoryModelStore } from '../shared/models/directory-model-store.js';
 import { initTf } from '../shared/tf/runtime.js';
 import { runTrainingJob } from '../trainer/run-training-job.js';
 import '../trainer/tf/register-training-kernels.js';
-import type { TrainOptionsInput } from '../trainer/training/train-options.js';
+import { trainOptionsFromFlat, type TrainOptionsInput } from '../trainer/training/train-options.js';
 import { announceModel } from './announce-model.js';
 import { CliError } from './cli-error.js';
 
@@ -73,17 +73,14 @@ export async function trainCommand(kind: 'train' | 'eval', argv: string[], confi
   }
 }
 
-/** `key=value` pairs into training options; `arch.key=value` into architecture options. */
+/** `key=value` pairs (numbers and booleans parsed) into training options. */
 function parseSettings(pairs: string[]): TrainOptionsInput {
-  const options: Record<string, unknown> = {};
-  const arch: Record<string, unknown> = {};
+  const flat: Record<string, unknown> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     if (eq < 1) throw new CliError(`--set expects key=value, got "${pair}"`, 2);
-    const [key, raw] = [pair.slice(0, eq), pair.slice(eq + 1)];
-    const value = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw;
-    if (key.startsWith('arch.')) arch[key.slice(5)] = value;
-    else options[key] = value;
+    const raw = pair.slice(eq + 1);
+    flat[pair.slice(0, eq)] = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw;
   }
-  return { ...options, arch } as TrainOptionsInput;
+  return trainOptionsFromFlat(flat);
 }

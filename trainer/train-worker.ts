@@ -11,6 +11,7 @@ import { initTf } from '../shared/tf/runtime.js';
 import './tf/register-training-kernels.js';
 import { runTrainingJob, UnknownStyleProfileError } from './run-training-job.js';
 import { TrainingCancelled } from './training/cancelled.js';
+import { trainOptionsFromFlat } from './training/train-options.js';
 
 export interface TrainWorkerHandle {
   worker: Worker;
@@ -47,7 +48,7 @@ export async function startTrainWorker(options: { config: Config; logger: Logger
           style: data.style,
           ...(data.architecture ? { architecture: data.architecture } : {}),
           ...(data.dataset ? { dataset: data.dataset } : {}),
-          options: data.options,
+          options: trainOptionsFromFlat(data.options),
           runId: `${data.style}-${job.id}`,
           dataDir: config.DATA_DIR,
           runsDir: config.RUNS_DIR,

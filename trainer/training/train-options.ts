@@ -32,3 +32,17 @@ export const trainOptionsSchema = z.object({
 });
 export type TrainOptions = z.infer<typeof trainOptionsSchema>;
 export type TrainOptionsInput = z.input<typeof trainOptionsSchema>;
+
+/**
+ * Options as chat commands, job data and `--set` flags carry them: one flat map, with
+ * architecture options as `arch.<name>` keys.
+ */
+export function trainOptionsFromFlat(flat: Record<string, unknown>): TrainOptionsInput {
+  const options: Record<string, unknown> = {};
+  const arch: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(flat)) {
+    if (key.startsWith('arch.')) arch[key.slice('arch.'.length)] = value;
+    else options[key] = value;
+  }
+  return { ...options, arch } as TrainOptionsInput;
+}
