@@ -3,6 +3,7 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import '../../trainer/tf/register-training-kernels.js';
+import { seedMathRandom } from '../../trainer/training/seeded-math-random.js';
 import type { Networks } from '../../shared/nets/architecture.js';
 import { DynamicFusion } from '../../shared/nets/layers/dynamic-fusion.js';
 import { activeFeatureNetwork } from '../../shared/nets/losses/feature-network.js';
@@ -182,6 +183,10 @@ describe('OME memory', () => {
 
 describe('OME training', () => {
   it('trains the encoder and fusion module, never the pretrained generator', () => {
+    // Fixed initial weights. With some initialisations (seed 7, say) the top-injected
+    // generator's fusion gradient vanishes and wasm steps slow down ~20×; that is an open
+    // question about OME at this tiny test size, not what this test is about.
+    seedMathRandom(2);
     const options = testOptions({ generator: 'top-injected', adversarialWeight: 0.1 });
     const nets = ome.build(options);
     const served = generator(nets, ome.served);
