@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { useFastWasmConv2DBackpropInput, useOriginalWasmConv2DBackpropInput } from '../../shared/tf/wasm-conv2d-backprop-input.js';
 import { getArchitecture } from '../../shared/nets/index.js';
 import { disposeNetworks } from '../../shared/nets/dispose-networks.js';
+import { on, relativeError, seededValues } from '../helpers/backend-comparison.js';
 
 /**
  * The sub-pixel Conv2DBackpropInput on wasm against the pure-JS cpu backend (the reference),
@@ -12,34 +13,8 @@ import { disposeNetworks } from '../../shared/nets/dispose-networks.js';
  * with and without it. Tensors cannot cross backends, so each side rebuilds its inputs.
  */
 
-type Backend = 'cpu' | 'wasm';
 type Shape4 = [number, number, number, number];
 
-async function on<T>(backend: Backend, compute: () => T): Promise<T> {
-  assert.ok(await tf.setBackend(backend), `backend ${backend} failed to initialise`);
-  return compute();
-}
-
-/** ‖a − b‖ / ‖b‖ over all elements. */
-function relativeError(actual: Float32Array, expected: Float32Array): number {
-  assert.equal(actual.length, expected.length);
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff += (actual[i]! - expected[i]!) ** 2;
-    norm += expected[i]! ** 2;
-  }
-  assert.ok(norm > 0, 'reference is all zeros, the comparison would prove nothing');
-  return Math.sqrt(diff / norm);
-}
-
-function seededValues(count: number, seed: number): Float32Array {
-  let state = seed >>> 0;
-  return Float32Array.from({ length: count }, () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32 - 0.5;
-  });
-}
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
