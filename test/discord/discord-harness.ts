@@ -1,7 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { Queue } from 'bullmq';
 import { startDiscordBot, type RunningDiscordBot } from '../../bot/discord/discord-bot.js';
 import type { Config } from '../../shared/config.js';
@@ -9,10 +5,8 @@ import type { DirectoryModelStore } from '../../shared/models/directory-model-st
 import type { LocalRedis } from '../../shared/process/local-redis.js';
 import { queueNames } from '../../shared/queue/contracts.js';
 import { redisOptions } from '../../shared/queue/redis.js';
-import type { TranslateWorkerHandle } from '../../worker/translate-worker.js';
-import { quietLogger, testConfig, testWorker } from '../helpers/pipeline.js';
-import { startTestRedis } from '../helpers/redis.js';
-import { tinyModelStore } from '../helpers/tiny-model.js';
+import { startBotBackend } from '../helpers/bot-backend.js';
+import { quietLogger, testConfig } from '../helpers/pipeline.js';
 import { DiscordStandIn, type DiscordUser } from './discord-stand-in.js';
 
 export const alice: DiscordUser = { id: '310000000000000001', username: 'alice' };
@@ -38,19 +32,11 @@ export interface DiscordHarness {
 }
 
 export async function startDiscordHarness(): Promise<DiscordHarness> {
-  await tf.setBackend('cpu');
-  const redis = await startTestRedis();
-  const { store } = await tinyModelStore(['sketch', 'toon'], 64);
+  const backend = await startBotBackend();
+  const { redis, store } = backend;
   const standIn = await DiscordStandIn.start();
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'animebot-data-'));
   const env = {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    TF_BACKEND: 'cpu',
-    DEFAULT_STYLE: 'sketch',
-    REDIS_URL: redis.url,
-    MODELS_DIR: store.root,
-    DATA_DIR: dataDir,
+    ...backend.env,
     DISCORD_TOKEN: standIn.token,
     DISCORD_API_BASE: standIn.apiBase,
     DISCORD_ADMIN_IDS: adminUser.id,
@@ -59,7 +45,6 @@ export async function startDiscordHarness(): Promise<DiscordHarness> {
   const connection = redisOptions(redis.url);
   const translate = new Queue(queueNames.translate, { connection, prefix: config.QUEUE_PREFIX });
   const train = new Queue(queueNames.train, { connection, prefix: config.QUEUE_PREFIX });
-  let worker: TranslateWorkerHandle | undefined;
   let bot: RunningDiscordBot | undefined;
   return {
     redis,
@@ -70,7 +55,7 @@ export async function startDiscordHarness(): Promise<DiscordHarness> {
     translate,
     train,
     async startWorker() {
-      worker = await testWorker(redis.url, config, store);
+      await backend.startWorker(config);
     },
     async startBot(overrides = {}) {
       const botConfig = testConfig({ ...env, ...overrides });
@@ -83,13 +68,10 @@ export async function startDiscordHarness(): Promise<DiscordHarness> {
     },
     async close() {
       await bot?.close();
-      await worker?.close();
       await translate.close();
       await train.close();
       await standIn.close();
-      await redis.stop();
-      await rm(dataDir, { recursive: true, force: true });
-      await rm(store.root, { recursive: true, force: true });
+      await backend.close();
     },
   };
 }

@@ -1,17 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { Writable } from 'node:stream';
-import * as tf from '@tensorflow/tfjs';
 import { pino } from 'pino';
 import { startTelegramBot, type RunningTelegramBot } from '../../bot/telegram/telegram-bot.js';
 import type { Config } from '../../shared/config.js';
 import type { DirectoryModelStore } from '../../shared/models/directory-model-store.js';
 import type { LocalRedis } from '../../shared/process/local-redis.js';
-import type { TranslateWorkerHandle } from '../../worker/translate-worker.js';
-import { testConfig, testWorker } from '../helpers/pipeline.js';
-import { startTestRedis } from '../helpers/redis.js';
-import { tinyModelStore } from '../helpers/tiny-model.js';
+import { startBotBackend } from '../helpers/bot-backend.js';
+import { testConfig } from '../helpers/pipeline.js';
 import { BotApiStandIn, type TelegramUser } from './bot-api-stand-in.js';
 
 export const alice: TelegramUser = { id: 5001, first_name: 'Alice' };
@@ -35,26 +29,17 @@ export interface TelegramHarness {
 }
 
 export async function startTelegramHarness(overrides: Record<string, string> = {}): Promise<TelegramHarness> {
-  await tf.setBackend('cpu');
-  const redis = await startTestRedis();
-  const { store } = await tinyModelStore(['sketch', 'toon'], 64);
+  const backend = await startBotBackend();
+  const { redis, store } = backend;
   const standIn = await BotApiStandIn.start();
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'animebot-data-'));
   const env = {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    TF_BACKEND: 'cpu',
-    DEFAULT_STYLE: 'sketch',
-    REDIS_URL: redis.url,
-    MODELS_DIR: store.root,
-    DATA_DIR: dataDir,
+    ...backend.env,
     TELEGRAM_BOT_TOKEN: standIn.token,
     TELEGRAM_API_ROOT: standIn.apiRoot,
     TELEGRAM_ADMIN_IDS: String(adminUser.id),
     ...overrides,
   };
   const config = testConfig(env);
-  let worker: TranslateWorkerHandle | undefined;
   const bots: RunningTelegramBot[] = [];
   const logs: string[] = [];
   const logger = pino(
@@ -74,7 +59,7 @@ export async function startTelegramHarness(overrides: Record<string, string> = {
     env,
     logs,
     async startWorker() {
-      worker = await testWorker(redis.url, config, store);
+      await backend.startWorker(config);
     },
     async startBot(overrides = {}) {
       const bot = await startTelegramBot({ config: testConfig({ ...env, ...overrides }), logger, redisUrl: redis.url, store });
@@ -86,11 +71,8 @@ export async function startTelegramHarness(overrides: Record<string, string> = {
     },
     async close() {
       await Promise.all(bots.splice(0).map((b) => b.close()));
-      await worker?.close();
       await standIn.close();
-      await redis.stop();
-      await rm(dataDir, { recursive: true, force: true });
-      await rm(store.root, { recursive: true, force: true });
+      await backend.close();
     },
   };
 }
