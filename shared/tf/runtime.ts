@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { useFastWasmConv2DBackpropInput } from './wasm-conv2d-backprop-input.js';
+import { initWasmWithThreadsInNode } from './wasm-threads-in-node.js';
 
 export type BackendChoice = Config['TF_BACKEND'];
 export interface TfRuntime {
@@ -58,7 +59,8 @@ async function activate(candidate: Candidate, threads: number): Promise<TfRuntim
     case 'wasm': {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       wasm.setThreadsCount(threads);
-      await setBackend('wasm');
+      if (threads > 1) await initWasmWithThreadsInNode(threads, () => setBackend('wasm'));
+      else await setBackend('wasm');
       // wasm's own transposed conv is a scalar loop; U-Net decoders are mostly transposed convs.
       useFastWasmConv2DBackpropInput();
       const used = wasm.getThreadsCount();
