@@ -12,8 +12,8 @@ import * as tf from '@tensorflow/tfjs';
  *   dx[y] = Σ_{j<J} dy[q − j] · W[r + s·j],   J = ⌈k / s⌉ (taps past k are zero),
  * a stride-1 convolution of dy (padded by J − 1 in front) with the flipped phase sub-kernel
  * G_r[m] = W[r + s·(J − 1 − m)]. All s² phase pairs (r_y, r_x) become output channels of
- * one conv with a [J, J, Co, s²·Ci] filter; DepthToSpace interleaves them into t-space and
- * a Slice crops t ∈ [top, top + H). Every multiply-add is one the direct definition does too
+ * one conv with a [J, J, Co, s²·Ci] filter; interleaving them into t-space (DepthToSpace) and
+ * cropping t ∈ [top, top + H) is one pass of copies (`interleavePhases`). Every multiply-add is one the direct definition does too
  * (no zero-stuffed input), so FLOPs equal the scalar kernel's. The rearranged filter is
  * cached per filter buffer (see `preparedFilter`).
  *
@@ -62,7 +62,7 @@ function conv2DBackpropInput(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo 
   const { inputs, backend, attrs } = args;
   const { dy, filter } = inputs;
   if (!dy || !filter || !attrs) throw new Error('Conv2DBackpropInput: needs inputs dy and filter and its attributes');
-  if (!isKernelBackend(backend)) throw new Error('Conv2DBackpropInput: called without a backend');
+  if (!isWasmHeapBackend(backend)) throw new Error('Conv2DBackpropInput: called without the wasm backend');
   if (!original) throw new Error('Conv2DBackpropInput: wasm kernel replaced without keeping the original');
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
   const [strideHeight, strideWidth] = typeof strides === 'number' ? [strides, strides] : strides;
@@ -88,14 +88,49 @@ function conv2DBackpropInput(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo 
     pad: [[0, 0], [tapsH - 1, bottom], [tapsW - 1, right], [0, 0]],
     dataFormat: 'NHWC',
   });
-  const interleaved = s === 1 ? phases : run('DepthToSpace', { x: phases }, { blockSize: s, dataFormat: 'NHWC' });
-  if (interleaved !== phases) backend.disposeData(phases.dataId);
-  if (interleaved.shape[1] === inHeight && interleaved.shape[2] === inWidth) return interleaved;
+  if (s === 1 && phases.shape[1] === inHeight && phases.shape[2] === inWidth) return phases;
   try {
-    return run('Slice', { x: interleaved }, { begin: [0, top, left, 0], size: [batchSize, inHeight, inWidth, inChannels] });
+    return interleavePhases(backend, phases, { stride: s, top, left, shape: [batchSize, inHeight, inWidth, inChannels] });
   } finally {
-    backend.disposeData(interleaved.dataId);
+    backend.disposeData(phases.dataId);
   }
+}
+
+/**
+ * DepthToSpace and the crop to t ∈ [top, top + H) in one pass of contiguous copies on the wasm
+ * heap: output pixel (y, x) is phase (r_y, r_x) = ((y + top) mod s, (x + left) mod s) at phase
+ * position (⌊(y + top) / s⌋, ⌊(x + left) / s⌋), and its Ci channels are contiguous there and in
+ * the output. wasm's own DepthToSpace and Slice walk element by element; on a U-Net decoder
+ * layer they took longer together than half the conv itself.
+ */
+function interleavePhases(
+  backend: WasmHeapBackend,
+  phases: tf.TensorInfo,
+  { stride: s, top, left, shape }: { stride: number; top: number; left: number; shape: [number, number, number, number] },
+): tf.TensorInfo {
+  const [batch, height, width, channels] = shape;
+  const [, phaseRows, phaseCols, phaseChannels] = phases.shape as [number, number, number, number];
+  // Allocate first: growing the heap replaces its buffer, which would detach earlier views.
+  const out = backend.makeOutput(shape, 'float32');
+  const from = backend.typedArrayFromHeap(phases);
+  const to = backend.typedArrayFromHeap(out);
+  const heap = new Float32Array(from.buffer);
+  const fromBase = from.byteOffset / 4;
+  let at = to.byteOffset / 4;
+  for (let n = 0; n < batch; n++) {
+    for (let y = 0; y < height; y++) {
+      const qy = Math.floor((y + top) / s);
+      const ry = y + top - qy * s;
+      const row = fromBase + (n * phaseRows + qy) * phaseCols * phaseChannels + ry * s * channels;
+      for (let x = 0; x < width; x++) {
+        const qx = Math.floor((x + left) / s);
+        const start = row + qx * phaseChannels + (x + left - qx * s) * channels;
+        heap.copyWithin(at, start, start + channels);
+        at += channels;
+      }
+    }
+  }
+  return out;
 }
 
 /**
@@ -162,7 +197,14 @@ function runWasmKernel(backend: tf.KernelBackend, name: string, inputs: tf.Named
   return out;
 }
 
-/** Kernels receive their backend untyped; this one only needs `disposeData`, which every backend has. */
-function isKernelBackend(backend: unknown): backend is tf.KernelBackend {
-  return typeof (backend as { disposeData?: unknown } | null)?.disposeData === 'function';
+/** What this kernel uses of tfjs-backend-wasm's `BackendWasm` (its tensors live on the wasm heap). */
+interface WasmHeapBackend extends tf.KernelBackend {
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+}
+
+/** Kernels receive their backend untyped. */
+function isWasmHeapBackend(backend: unknown): backend is WasmHeapBackend {
+  const candidate = backend as Partial<Record<'disposeData' | 'makeOutput' | 'typedArrayFromHeap', unknown>> | null;
+  return typeof candidate?.disposeData === 'function' && typeof candidate.makeOutput === 'function' && typeof candidate.typedArrayFromHeap === 'function';
 }
