@@ -1,0 +1,242 @@
+/**
+ * `npm run bench:models`: forward throughput of each served generator of the model zoo on the
+ * worker's backend, next to the same network in PyTorch when it is installed.
+ *
+ *   npm run bench:models -- [--archs pix2pix,cyclegan,...] [--batches 1,4] [--threads N]
+ *                           [--warmup 1] [--runs 3] [--slow-seconds 30] [--no-torch]
+ *
+ * Per architecture (its paper defaults: pix2pix is the U-Net 256 with ngf 64, cyclegan the
+ * ResNet-9 generator) and batch size: median time of `runs` forwards after `warmup` untimed
+ * ones, images/s, FLOPs per image (shared/nets/flops.ts; ≈ where layers are estimated) and the
+ * achieved GFLOP/s. When a forward at batch 1 takes longer than --slow-seconds, that network is
+ * timed once and its larger batches are skipped (say --archs NAME --batches 4 to force them).
+ *
+ * PyTorch: bench/torch_models.py builds the identical network (its trainable parameter count
+ * is printed beside ours and must match) and times it with the same size, batch and thread
+ * count. It runs under the first of `python3`, `/usr/bin/python3` that imports torch (Debian:
+ * `apt-get install python3-torch`). The ratio column is our images/s over PyTorch's.
+ */
+import { execFile } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { loadConfig } from '../shared/config.js';
+import { disposeNetworks } from '../shared/nets/dispose-networks.js';
+import { countFlops } from '../shared/nets/flops.js';
+import { getArchitecture, listArchitectures, type Architecture } from '../shared/nets/index.js';
+import { trainableParamCount } from '../shared/nets/param-count.js';
+import { initTf } from '../shared/tf/runtime.js';
+
+/** Architectures the worker can serve; ome-pretrain only trains OME's generator. */
+const servedArchitectures = listArchitectures()
+  .map((arch) => arch.name)
+  .filter((name) => name !== 'ome-pretrain');
+/** The two reference networks first, then the papers'. */
+const defaultOrder = ['pix2pix', 'cyclegan', ...servedArchitectures.filter((n) => n !== 'pix2pix' && n !== 'cyclegan')];
+
+const commaList = (s: string) => s.split(',').map((item) => item.trim()).filter(Boolean);
+const argsSchema = z.object({
+  archs: z
+    .string()
+    .transform(commaList)
+    .pipe(z.array(z.enum(servedArchitectures as [string, ...string[]])).min(1))
+    .default(defaultOrder),
+  batches: z.string().transform((s) => commaList(s).map(Number)).pipe(z.array(z.number().int().min(1).max(64)).min(1)).default([1, 4]),
+  threads: z.coerce.number().int().min(1).max(256).optional(),
+  warmup: z.coerce.number().int().min(0).default(1),
+  runs: z.coerce.number().int().min(1).default(3),
+  'slow-seconds': z.coerce.number().positive().default(30),
+  'no-torch': z.boolean().default(false),
+});
+const usage =
+  'usage: npm run bench:models -- [--archs pix2pix,cyclegan,...] [--batches 1,4] [--threads N] [--warmup 1] [--runs 3] [--slow-seconds 30] [--no-torch]';
+const { values } = parseArgs({
+  options: {
+    archs: { type: 'string' },
+    batches: { type: 'string' },
+    threads: { type: 'string' },
+    warmup: { type: 'string' },
+    runs: { type: 'string' },
+    'slow-seconds': { type: 'string' },
+    'no-torch': { type: 'boolean' },
+  },
+});
+const parsed = argsSchema.safeParse(values);
+if (!parsed.success) {
+  console.error(`${usage}\n${z.prettifyError(parsed.error)}`);
+  process.exit(2);
+}
+const args = parsed.data;
+
+const torchScript = fileURLToPath(new URL('./torch_models.py', import.meta.url));
+const torchResult = z.object({ params: z.number(), ms: z.number().nullable(), torch: z.string() });
+type TorchResult = z.infer<typeof torchResult>;
+
+interface Timing {
+  msPerBatch: number;
+  runs: number;
+}
+
+interface Row {
+  arch: string;
+  size: number;
+  batch: number;
+  params: number;
+  flopsPerImage: number;
+  flopsEstimated: boolean;
+  ours: Timing;
+  torch?: TorchResult | string;
+}
+
+const config = loadConfig();
+const runtime = await initTf({ TF_BACKEND: config.TF_BACKEND, TF_THREADS: args.threads ?? config.TF_THREADS });
+const threads = runtime.threads;
+const python = args['no-torch'] ? undefined : await findTorchPython();
+progress(`backend: ${runtime.description}; PyTorch: ${python ? `${python.version} (${python.command}, ${threads} thread${threads === 1 ? '' : 's'})` : 'not compared'}`);
+
+const rows: Row[] = [];
+for (const name of args.archs) rows.push(...(await benchArchitecture(getArchitecture(name))));
+printTable(rows);
+
+async function benchArchitecture(arch: Architecture): Promise<Row[]> {
+  const options = arch.options.parse({});
+  const size = arch.inputSize(options);
+  const nets = arch.build(options);
+  const rowsOfArch: Row[] = [];
+  try {
+    const served = nets.generators[arch.served];
+    if (!served) throw new Error(`${arch.name}: served generator ${arch.served} was not built`);
+    const { flops, approximated } = countFlops(served);
+    const params = trainableParamCount([served]);
+    for (const batch of args.batches) {
+      const slow = rowsOfArch[0] && rowsOfArch[0].ours.msPerBatch > args['slow-seconds'] * 1000;
+      if (slow && args.batches.length > 1 && batch > 1) {
+        progress(`  ${arch.name}: batch ${batch} skipped (batch 1 took ${(rowsOfArch[0]!.ours.msPerBatch / 1000).toFixed(1)} s)`);
+        continue;
+      }
+      progress(`  ${arch.name} ${size}² batch ${batch}: ours…`);
+      const ours = await timeForward(served, size, batch);
+      progress(`  ${arch.name} ${size}² batch ${batch}: ours ${(ours.msPerBatch / 1000).toFixed(3)} s${python ? '; PyTorch…' : ''}`);
+      const torch = python ? await torchForward(python.command, arch.name, size, batch, ours.runs) : undefined;
+      rowsOfArch.push({ arch: arch.name, size, batch, params, flopsPerImage: flops, flopsEstimated: approximated.length > 0, ours, torch });
+    }
+  } finally {
+    disposeNetworks(nets);
+  }
+  return rowsOfArch;
+}
+
+/** Median of `runs` forwards after `warmup`; a forward slower than --slow-seconds is timed once. */
+async function timeForward(model: tf.LayersModel, size: number, batch: number): Promise<Timing> {
+  const images = tf.randomUniform([batch, size, size, 3], -1, 1);
+  const once = async () => {
+    const started = performance.now();
+    const out = model.predict(images) as tf.Tensor;
+    await out.data();
+    out.dispose();
+    return performance.now() - started;
+  };
+  try {
+    const times: number[] = [];
+    for (let i = 0; i < args.warmup; i++) {
+      const ms = await once();
+      if (ms > args['slow-seconds'] * 1000) return { msPerBatch: ms, runs: 1 };
+    }
+    for (let i = 0; i < args.runs; i++) times.push(await once());
+    times.sort((a, b) => a - b);
+    return { msPerBatch: times[Math.floor(times.length / 2)]!, runs: times.length };
+  } finally {
+    images.dispose();
+  }
+}
+
+/**
+ * The first interpreter that imports torch, with its version and the BLAS it loaded: Debian's
+ * python3-torch runs transposed convs and matmuls through libblas.so.3, which is the slow
+ * reference (netlib) BLAS unless an optimised one such as libopenblas0-pthread is selected.
+ */
+async function findTorchPython(): Promise<{ command: string; version: string } | undefined> {
+  const probe = [
+    'import os, torch',
+    'torch.mm(torch.ones(2, 2), torch.ones(2, 2))',
+    "blas = sorted({os.path.realpath(line.split()[-1]) for line in open('/proc/self/maps') if 'blas' in line.split()[-1]})",
+    "print(torch.__version__, ', '.join(blas) or 'unknown')",
+  ].join('\n');
+  for (const command of ['python3', '/usr/bin/python3']) {
+    try {
+      const { stdout } = await promisify(execFile)(command, ['-c', probe]);
+      const line = stdout.trim();
+      const space = line.indexOf(' ');
+      return { command, version: `torch ${line.slice(0, space)} (BLAS ${line.slice(space + 1)})` };
+    } catch {
+      // not this interpreter
+    }
+  }
+  return undefined;
+}
+
+/** The PyTorch twin, timed as ours was (same warm-up and number of runs); an error is shown in its row. */
+async function torchForward(command: string, arch: string, size: number, batch: number, runs: number): Promise<TorchResult | string> {
+  const argv = [torchScript, '--arch', arch, '--size', String(size), '--batch', String(batch), '--threads', String(threads)];
+  argv.push('--warmup', String(runs === 1 ? 0 : args.warmup), '--runs', String(runs));
+  try {
+    const { stdout } = await promisify(execFile)(command, argv, { maxBuffer: 1 << 20 });
+    return torchResult.parse(JSON.parse(stdout.trim().split('\n').at(-1) ?? ''));
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return message.split('\n').filter(Boolean).at(-1) ?? message;
+  }
+}
+
+function printTable(all: Row[]): void {
+  console.log(`\n${runtime.description} vs ${python?.version ?? 'no PyTorch'}, ${threads} thread${threads === 1 ? '' : 's'}, ${os.cpus()[0]?.model ?? 'unknown CPU'}`);
+  console.log(
+    [
+      'architecture'.padEnd(17),
+      'input'.padStart(6),
+      'batch'.padStart(5),
+      'params (ours)'.padStart(14),
+      'params (torch)'.padStart(15),
+      'GFLOP/img'.padStart(10),
+      's/batch'.padStart(8),
+      'img/s'.padStart(7),
+      'GFLOP/s'.padStart(8),
+      'torch s/batch'.padStart(14),
+      'torch img/s'.padStart(12),
+      'ours/torch'.padStart(11),
+    ].join(' '),
+  );
+  for (const row of all) {
+    const seconds = row.ours.msPerBatch / 1000;
+    const imagesPerSecond = row.batch / seconds;
+    const torch = typeof row.torch === 'object' ? row.torch : undefined;
+    const torchSeconds = torch?.ms != null ? torch.ms / 1000 : undefined;
+    const torchImagesPerSecond = torchSeconds ? row.batch / torchSeconds : undefined;
+    const paramsMatch = torch ? (torch.params === row.params ? '' : ' ≠') : '';
+    console.log(
+      [
+        row.arch.padEnd(17),
+        `${row.size}²`.padStart(6),
+        String(row.batch).padStart(5),
+        row.params.toLocaleString('en-US').padStart(14),
+        (torch ? torch.params.toLocaleString('en-US') + paramsMatch : '—').padStart(15),
+        `${row.flopsEstimated ? '≈' : ''}${(row.flopsPerImage / 1e9).toFixed(2)}`.padStart(10),
+        seconds.toFixed(3).padStart(8),
+        imagesPerSecond.toFixed(2).padStart(7),
+        ((row.flopsPerImage * row.batch) / seconds / 1e9).toFixed(1).padStart(8),
+        (torchSeconds?.toFixed(3) ?? '—').padStart(14),
+        (torchImagesPerSecond?.toFixed(2) ?? '—').padStart(12),
+        (torchImagesPerSecond ? `${(imagesPerSecond / torchImagesPerSecond).toFixed(2)}×` : '—').padStart(11),
+      ].join(' '),
+    );
+    if (typeof row.torch === 'string') console.log(`    PyTorch failed: ${row.torch}`);
+  }
+  const mismatched = all.filter((row) => typeof row.torch === 'object' && row.torch.params !== row.params);
+  if (mismatched.length) console.log(`\nparameter counts differ (≠) for: ${[...new Set(mismatched.map((r) => r.arch))].join(', ')} — those ratios compare different networks`);
+}
+
+function progress(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
