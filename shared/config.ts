@@ -28,6 +28,10 @@ export const configSchema = z.object({
   TF_THREADS: z.coerce.number().int().min(1).max(256).optional(),
 
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  /** Dynamic batching: most images of one model that one predict takes at once; 1 turns batching off. */
+  WORKER_MAX_BATCH: z.coerce.number().int().min(1).max(64).default(4),
+  /** Dynamic batching: how long the first image of a batch waits for others before the predict runs. */
+  WORKER_BATCH_WAIT_MS: z.coerce.number().int().min(0).max(1000).default(10),
   JOB_TIMEOUT_MS: z.coerce.number().int().min(1000).default(120_000),
   /** How long a job's lock lasts without renewal; a worker that dies loses its jobs after this. */
   JOB_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
@@ -43,6 +47,13 @@ export const configSchema = z.object({
   DATA_DIR: z.string().default('data'),
   /** Training runs: checkpoints and reports, one folder per run. */
   RUNS_DIR: z.string().default('runs'),
+  /**
+   * Converted Keras VGG16/VGG19 (tfjs model.json and shards) for the trainer's perceptual and
+   * LPIPS losses; unset: a seeded random conv network. Checked when the trainer loads it.
+   */
+  FEATURE_WEIGHTS_DIR: z.string().min(1).optional(),
+  /** Converted InceptionV3 for FID/KID; unset: a seeded random conv network (reports say which). */
+  INCEPTION_WEIGHTS_DIR: z.string().min(1).optional(),
   /**
    * Periodic retraining, per style: `style=cron;style=cron`, e.g. `sketch=0 3 * * 0` (Sundays
    * at 03:00). Empty: no schedule.

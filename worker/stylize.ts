@@ -1,27 +1,19 @@
-import * as tf from '@tensorflow/tfjs';
 import { letterbox, unletterbox, type DecodedImage } from '../shared/image/codec.js';
-import { pixelsToTensor, tensorToPixels } from '../shared/image/tensor.js';
 import type { LoadedModel } from './model-cache.js';
+import type { BatchTicket } from './predict-batcher.js';
 
 /**
- * Runs a generator on one decoded image: letterbox to the model's square input, predict,
- * crop the padding away and resize to the output size. Returns raw RGB.
+ * Runs a generator on one decoded image: letterbox to the model's square input, predict
+ * (batched with other jobs' images through the job's `ticket`), crop the padding away and resize to the
+ * output size. Returns raw RGB.
  */
 export async function stylize(
-  { model, meta }: LoadedModel,
+  loaded: LoadedModel,
   image: DecodedImage,
   output: { width: number; height: number },
+  ticket: BatchTicket,
 ): Promise<Buffer> {
-  const { pixels, box } = await letterbox(image, meta.inputSize);
-  const prediction = tf.tidy(() => {
-    const input = pixelsToTensor([pixels], meta.inputSize, meta.valueRange);
-    return model.predict(input) as tf.Tensor4D;
-  });
-  let styled: Buffer[];
-  try {
-    styled = await tensorToPixels(prediction, meta.valueRange);
-  } finally {
-    prediction.dispose();
-  }
-  return unletterbox(styled[0]!, box, output.width, output.height);
+  const { pixels, box } = await letterbox(image, loaded.meta.inputSize);
+  const styled = await ticket.predict(loaded, pixels);
+  return unletterbox(styled, box, output.width, output.height);
 }

@@ -11,6 +11,7 @@ import {
 } from '../shared/queue/contracts.js';
 import { resolveStyle } from '../shared/styles.js';
 import type { ModelCache } from './model-cache.js';
+import type { BatchTicket, PredictBatcher } from './predict-batcher.js';
 import { stylize } from './stylize.js';
 
 export type TranslateSettings = Pick<
@@ -22,6 +23,7 @@ export interface TranslateDeps {
   settings: TranslateSettings;
   blobs: BlobStore;
   models: ModelCache;
+  batcher: PredictBatcher;
   /** The tfjs runtime description, reported in every result. */
   backend: string;
 }
@@ -33,15 +35,18 @@ export interface TranslateDeps {
  * Anything else is thrown as is and retried with backoff.
  */
 export async function processTranslateJob(job: Job, deps: TranslateDeps): Promise<TranslateResult> {
+  const ticket = deps.batcher.ticket();
   try {
-    return await translate(job, deps);
+    return await translate(job, deps, ticket);
   } catch (err) {
     if (err instanceof UserError) throw new UnrecoverableError(err.toFailedReason());
     throw err;
+  } finally {
+    ticket.leave();
   }
 }
 
-async function translate(job: Job, { settings, blobs, models, backend }: TranslateDeps): Promise<TranslateResult> {
+async function translate(job: Job, { settings, blobs, models, backend }: TranslateDeps, ticket: BatchTicket): Promise<TranslateResult> {
   const started = performance.now();
   const parsed = translateJobSchema.safeParse(job.data);
   if (!parsed.success) throw new UserError('bad_request', `The request was malformed: ${parsed.error.issues[0]?.message ?? 'invalid'}.`);
@@ -68,7 +73,7 @@ async function translate(job: Job, { settings, blobs, models, backend }: Transla
   await progress({ stage: 'running', percent: 30 });
   const output = outputDimensions(image.width, image.height, data.outputSize, settings.MAX_OUTPUT_SIDE);
   const inferenceStart = performance.now();
-  const styled = await stylize(loaded, image, output);
+  const styled = await stylize(loaded, image, output, ticket);
   const inferenceMs = performance.now() - inferenceStart;
   checkDeadline();
 

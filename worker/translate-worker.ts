@@ -12,6 +12,7 @@ import { translateQueue } from '../shared/queue/queues.js';
 import { createRedis, redisOptions } from '../shared/queue/redis.js';
 import { initTf, type TfRuntime } from '../shared/tf/runtime.js';
 import { ModelCache } from './model-cache.js';
+import { PredictBatcher } from './predict-batcher.js';
 import { processTranslateJob } from './translate-processor.js';
 import { WorkerMetrics } from './worker-metrics.js';
 
@@ -42,6 +43,14 @@ export async function startTranslateWorker({ config, logger, redisUrl, store, he
   const modelStore = store ?? new DirectoryModelStore(config.MODELS_DIR);
   const models = new ModelCache(modelStore, logger, { onLoaded: (meta, s) => metrics.modelLoaded(meta.style, s) });
   const blobs = new RedisBlobStore(redis, config.QUEUE_PREFIX, config.BLOB_TTL_S);
+  const batcher = new PredictBatcher({
+    maxBatch: config.WORKER_MAX_BATCH,
+    waitMs: config.WORKER_BATCH_WAIT_MS,
+    logger,
+    onBatch: (images) => metrics.batchPredicted(images),
+  });
+  // A batch gathers the images of jobs active at once in this process, so take at least that many.
+  const concurrency = Math.max(config.WORKER_CONCURRENCY, config.WORKER_MAX_BATCH);
   const unsubscribe = await new ModelAnnouncer(redis, config.QUEUE_PREFIX).subscribe(({ style, version }) => {
     logger.info({ style, version }, 'model promotion announced; reloading');
     models.refresh(style).catch((err: Error) => logger.error({ err, style }, 'reload after announcement failed'));
@@ -49,11 +58,11 @@ export async function startTranslateWorker({ config, logger, redisUrl, store, he
 
   const worker = new Worker<unknown, TranslateResult>(
     queueNames.translate,
-    (job) => processTranslateJob(job, { settings: config, blobs, models, backend: runtime.description }),
+    (job) => processTranslateJob(job, { settings: config, blobs, models, batcher, backend: runtime.description }),
     {
       connection: redisOptions(redisUrl),
       prefix: config.QUEUE_PREFIX,
-      concurrency: config.WORKER_CONCURRENCY,
+      concurrency,
       lockDuration: config.JOB_LOCK_MS,
       stalledInterval: config.STALLED_INTERVAL_MS,
       maxStalledCount: 2,
@@ -86,7 +95,10 @@ export async function startTranslateWorker({ config, logger, redisUrl, store, he
             return { ok: redisOk && worker.isRunning(), details: { redis: redisOk, running: worker.isRunning(), backend: runtime.description } };
           },
         });
-  logger.info({ concurrency: config.WORKER_CONCURRENCY, backend: runtime.description, healthPort: health?.port }, 'translate worker ready');
+  logger.info(
+    { concurrency, maxBatch: config.WORKER_MAX_BATCH, batchWaitMs: config.WORKER_BATCH_WAIT_MS, backend: runtime.description, healthPort: health?.port },
+    'translate worker ready',
+  );
 
   return {
     worker,

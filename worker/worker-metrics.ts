@@ -9,6 +9,7 @@ export class WorkerMetrics {
   private readonly failed: Counter<'reason'>;
   private readonly stageSeconds: Histogram<'stage'>;
   private readonly modelLoadSeconds: Histogram<'style'>;
+  private readonly predictBatchImages: Histogram;
 
   constructor(queue: Queue, backend: string) {
     collectDefaultMetrics({ register: this.registry, prefix: 'animebot_worker_' });
@@ -26,6 +27,12 @@ export class WorkerMetrics {
       help: 'Model load and warm-up time',
       labelNames: ['style'],
       buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [this.registry],
+    });
+    this.predictBatchImages = new Histogram({
+      name: 'animebot_predict_batch_images',
+      help: 'Images per model predict (dynamic batching; 1 when batching is off or no other job came in time)',
+      buckets: [1, 2, 4, 8, 16, 32, 64],
       registers: [this.registry],
     });
     new Gauge({ name: 'animebot_backend_info', help: 'tfjs backend in use', labelNames: ['backend'], registers: [this.registry] }).set({ backend }, 1);
@@ -56,5 +63,9 @@ export class WorkerMetrics {
 
   modelLoaded(style: string, seconds: number): void {
     this.modelLoadSeconds.observe({ style }, seconds);
+  }
+
+  batchPredicted(images: number): void {
+    this.predictBatchImages.observe(images);
   }
 }
