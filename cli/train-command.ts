@@ -52,6 +52,7 @@ export async function trainCommand(kind: 'train' | 'eval', argv: string[], confi
       runsDir: config.RUNS_DIR,
       store,
       logger,
+      featureWeights: config,
       onPromoted: (style, version) => announceModel(config, style, version),
       onProgress: (p) => {
         const losses = Object.entries(p.losses ?? {})

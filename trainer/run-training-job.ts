@@ -6,7 +6,7 @@ import type { ModelStore } from '../shared/models/model-store.js';
 import { SCHEMA_VERSION, type TrainProgress, type TrainResult } from '../shared/queue/contracts.js';
 import { openDataset } from './data/loader.js';
 import { evaluateGenerator, type GeneratorEvaluation } from './eval/evaluate-generator.js';
-import { randomFeatureExtractor } from './eval/feature-extractor.js';
+import { loadFeatureNetworks, type FeatureWeightsSettings } from './feature-networks.js';
 import { decidePromotion } from './promotion.js';
 import { writeRunReport } from './reports/run-report.js';
 import { styleProfile, type StyleProfile } from './style-profiles.js';
@@ -25,6 +25,8 @@ export interface TrainingJobRequest {
   runsDir: string;
   store: ModelStore;
   logger: Logger;
+  /** Converted weights for the feature networks (the settings); unset ones use the random stand-ins. */
+  featureWeights?: FeatureWeightsSettings;
   /** Called after a promotion so running workers reload (Redis announcement). */
   onPromoted?: (style: string, version: string) => Promise<void>;
   onProgress?: (p: TrainProgress) => void | Promise<void>;
@@ -46,7 +48,8 @@ export async function runTrainingJob(req: TrainingJobRequest): Promise<TrainResu
   const runDir = path.join(req.runsDir, req.runId);
   const progress = (p: TrainProgress) => req.onProgress?.(p);
   await progress({ phase: 'preparing', percent: 0 });
-  const extractor = randomFeatureExtractor();
+  const featureNetworks = await loadFeatureNetworks(req.featureWeights ?? {});
+  const { extractor } = featureNetworks;
   try {
     const currentVersion = await req.store.current(req.style);
     const current = currentVersion ? await evaluateStored(req.store, req.style, currentVersion, datasetDir, extractor) : undefined;
@@ -137,7 +140,7 @@ export async function runTrainingJob(req: TrainingJobRequest): Promise<TrainResu
       trained.dispose();
     }
   } finally {
-    extractor.dispose();
+    featureNetworks.dispose();
   }
 }
 

@@ -9,6 +9,7 @@ import { createRedis, redisOptions } from '../shared/queue/redis.js';
 import { TrainControl } from '../shared/queue/train-control.js';
 import { initTf } from '../shared/tf/runtime.js';
 import './tf/register-training-kernels.js';
+import { checkFeatureWeights, FeatureWeightsError } from './feature-networks.js';
 import { runTrainingJob, UnknownStyleProfileError } from './run-training-job.js';
 import { TrainingCancelled } from './training/cancelled.js';
 import { trainOptionsFromFlat } from './training/train-options.js';
@@ -27,6 +28,8 @@ export interface TrainWorkerHandle {
 export async function startTrainWorker(options: { config: Config; logger: Logger; redisUrl: string; store?: ModelStore }): Promise<TrainWorkerHandle> {
   const { config, logger, redisUrl } = options;
   await initTf(config, logger);
+  // A weights setting that points nowhere fails the start, not every job later.
+  await checkFeatureWeights(config);
   const redis = createRedis(redisUrl);
   const store = options.store ?? new DirectoryModelStore(config.MODELS_DIR);
   const control = new TrainControl(redis, config.QUEUE_PREFIX);
@@ -54,6 +57,7 @@ export async function startTrainWorker(options: { config: Config; logger: Logger
           runsDir: config.RUNS_DIR,
           store,
           logger: log,
+          featureWeights: config,
           onPromoted: (style, version) => announcer.announce({ style, version }),
           onProgress: async (p) => {
             await job.updateProgress(p);
@@ -64,6 +68,7 @@ export async function startTrainWorker(options: { config: Config; logger: Logger
       } catch (err) {
         if (err instanceof TrainingCancelled) throw new UnrecoverableError(`cancelled: ${err.message}`);
         if (err instanceof UnknownStyleProfileError) throw new UnrecoverableError(`bad_request: ${err.message}`);
+        if (err instanceof FeatureWeightsError) throw new UnrecoverableError(err.message);
         throw err;
       } finally {
         await control.clear(job.id!);

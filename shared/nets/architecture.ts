@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
+import type { ImagePools } from './image-pool.js';
 
 /** A training batch: source images `a`, target images `b`, both NHWC in [-1, 1]. */
 export interface Batch {
@@ -11,6 +12,12 @@ export interface Batch {
 export interface Objective {
   total: tf.Scalar;
   terms: Record<string, tf.Scalar>;
+}
+
+/** What the training step lends an objective besides networks, batch and options. */
+export interface TrainingContext {
+  /** The run's pools of past fakes (size 0: none) that discriminators draw fakes through. */
+  imagePools: ImagePools;
 }
 
 export interface Networks {
@@ -35,9 +42,16 @@ export interface Architecture<Options extends Record<string, unknown> = Record<s
   testOptions: Partial<Options>;
   /** Which generator the worker serves. */
   served: string;
+  /**
+   * The reference's `pool_size` for this architecture (50 for CycleGAN), the trainer's
+   * default. Set only where `discriminatorObjective` draws its fakes through
+   * `context.imagePools`; absent, the architecture has no image pool to size.
+   */
+  imagePoolSize?: number;
   /** The square input size the options imply (e.g. `imageSize`). */
   inputSize(options: Options): number;
   build(options: Options): Networks;
   generatorObjective(nets: Networks, batch: Batch, options: Options): Objective;
-  discriminatorObjective(nets: Networks, batch: Batch, options: Options): Objective;
+  /** Without `context` (outside the training step) fakes go to the discriminators unpooled. */
+  discriminatorObjective(nets: Networks, batch: Batch, options: Options, context?: TrainingContext): Objective;
 }

@@ -73,6 +73,8 @@ export const cycleganUnetSa = registerArchitecture<CycleganUnetSaOptions>({
   options: cycleganUnetSaOptions,
   testOptions: { imageSize: 16, blocks: 4, ngf: 2, ndf: 2, nLayersD: 2, attentionSize: 4 },
   served: 'G_A',
+  // The reference's 50 past fakes per discriminator: the paper trains as the reference does.
+  imagePoolSize: cyclegan.imagePoolSize,
   inputSize: (o) => o.imageSize,
   build(o) {
     const generator = (name: string) =>
@@ -89,5 +91,5 @@ export const cycleganUnetSa = registerArchitecture<CycleganUnetSaOptions>({
   },
   // CycleGAN's objectives (the networks have the reference's names) with this paper's weights.
   generatorObjective: (nets, batch, o) => cyclegan.generatorObjective(nets, batch, cycleganLossOptions(o)),
-  discriminatorObjective: (nets, batch, o) => cyclegan.discriminatorObjective(nets, batch, cycleganLossOptions(o)),
+  discriminatorObjective: (nets, batch, o, context) => cyclegan.discriminatorObjective(nets, batch, cycleganLossOptions(o), context),
 });

@@ -16,7 +16,8 @@ import { convKernelInit } from './weight-init.js';
  * Adversarial Networks", ICCV 2017) as the reference toolkit builds it
  * (junyanz/pytorch-CycleGAN-and-pix2pix, `ResnetGenerator` in models/networks.py and
  * models/cycle_gan_model.py). G_A: A → B, G_B: B → A; D_A judges B images, D_B judges A
- * images (the reference's naming). The image pool of past fakes is the trainer's concern.
+ * images (the reference's naming). The discriminators see G_A's and G_B's fakes through the
+ * run's image pools (the reference's fake_B_pool and fake_A_pool; pool_size 50).
  *
  * Where tfjs differs from PyTorch (see also pix2pix.ts):
  * - Conv2d(k3, s2, p1) on an even size: PyTorch's output only reaches the top/left pad
@@ -110,6 +111,7 @@ export const cyclegan = registerArchitecture<CycleganOptions>({
   options: cycleganOptions,
   testOptions: { imageSize: 32, ngf: 4, ndf: 4, netG: 'resnet_6blocks' },
   served: 'G_A',
+  imagePoolSize: 50,
   inputSize: (o) => o.imageSize,
   build(o) {
     const generator = (name: string) =>
@@ -137,11 +139,16 @@ export const cyclegan = registerArchitecture<CycleganOptions>({
     }
     return { total: tf.addN(Object.values(terms)) as tf.Scalar, terms };
   },
-  discriminatorObjective(nets, { a, b }: Batch, o): Objective {
-    // D_A tells real B from G_A(a), D_B real A from G_B(b); each 0.5·(real + fake).
+  discriminatorObjective(nets, { a, b }: Batch, o, context): Objective {
+    // D_A tells real B from G_A(a), D_B real A from G_B(b), both fakes drawn through the
+    // pools when there are any; each 0.5·(real + fake).
+    const fake = (generator: string, source: tf.Tensor4D, stream: string) => {
+      const generated = trainingForward(network(nets, 'generators', generator), source);
+      return context?.imagePools.query(stream, generated) ?? generated;
+    };
     const sides = [
-      { key: 'A', D: network(nets, 'discriminators', 'D_A'), real: b, fake: trainingForward(network(nets, 'generators', 'G_A'), a) },
-      { key: 'B', D: network(nets, 'discriminators', 'D_B'), real: a, fake: trainingForward(network(nets, 'generators', 'G_B'), b) },
+      { key: 'A', D: network(nets, 'discriminators', 'D_A'), real: b, fake: fake('G_A', a, 'fakeB') },
+      { key: 'B', D: network(nets, 'discriminators', 'D_B'), real: a, fake: fake('G_B', b, 'fakeA') },
     ];
     const terms: Record<string, tf.Scalar> = {};
     const parts: tf.Scalar[] = [];

@@ -104,6 +104,8 @@ export const ldsgan = registerArchitecture<LdsganOptions>({
     criticChannels: 2,
   },
   served: 'G',
+  // §4.2 (WGAN-GP critic, lazy penalty) mentions no pool of past fakes: off unless pool_size asks.
+  imagePoolSize: 0,
   inputSize: (o) => o.imageSize,
   build(o) {
     return {
@@ -135,9 +137,10 @@ export const ldsgan = registerArchitecture<LdsganOptions>({
    * WGAN-GP critic loss E[D(G(x))] − E[D(y)] + λ·E[(‖∇D(x̂)‖₂ − 1)²] at random interpolates
    * x̂ (§3.4: "the gradient of random samples"), the penalty applied lazily (§4.2).
    */
-  discriminatorObjective(nets, { a, b }: Batch, o): Objective {
+  discriminatorObjective(nets, { a, b }: Batch, o, context): Objective {
     const D = network(nets, 'discriminators', 'D');
-    const fake = run(network(nets, 'generators', 'G'), a);
+    const generated = run(network(nets, 'generators', 'G'), a);
+    const fake = context?.imagePools.query('fake', generated) ?? generated;
     const terms: Record<string, tf.Scalar> = {
       real: ganLoss('wgangp', run(D, b), true),
       fake: ganLoss('wgangp', run(D, fake), false),

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Architecture, Batch, Networks, Objective } from './architecture.js';
+import type { Architecture, Batch, Networks, Objective, TrainingContext } from './architecture.js';
+import { ImagePools } from './image-pool.js';
 
 export interface AdamSettings {
   lr: number;
@@ -37,8 +38,16 @@ export interface TrainStep {
   optimizerState(): Promise<OptimizerState>;
   /** Restores the optimizers' state saved by `optimizerState` (copies the tensors). */
   restoreOptimizerState(state: OptimizerState): Promise<void>;
-  /** Frees the optimizers' moment estimates; the networks stay. */
+  /** Frees the optimizers' moment estimates and the image pools; the networks stay. */
   dispose(): void;
+}
+
+export interface TrainStepSettings {
+  /**
+   * Image pool size (the reference's `pool_size`) for architectures whose discriminators
+   * draw fakes through one; 0 (the default) shows them only the current fakes.
+   */
+  poolSize?: number;
 }
 
 /**
@@ -51,14 +60,20 @@ export interface TrainStep {
  * generators run twice per step (another dropout mask, BatchNorm statistics updated twice).
  * The discriminator step only asks for the discriminators' gradients, which plays the part
  * of `detach()`. An architecture without discriminators gets generator steps only.
+ *
+ * The step owns the run's image pools. They are not part of `optimizerState`, so a
+ * checkpoint leaves them out and a resumed run starts with empty pools, as the reference's
+ * (which never saves its pools) does.
  */
 export function createTrainStep<O extends Record<string, unknown>>(
   arch: Architecture<O>,
   nets: Networks,
   options: O,
   adam: AdamSettings,
+  settings: TrainStepSettings = {},
 ): TrainStep {
-  const discriminators = updater(nets.discriminators, (batch) => arch.discriminatorObjective(nets, batch, options), adam);
+  const context: TrainingContext = { imagePools: new ImagePools(settings.poolSize ?? 0) };
+  const discriminators = updater(nets.discriminators, (batch) => arch.discriminatorObjective(nets, batch, options, context), adam);
   const generators = updater(nets.generators, (batch) => arch.generatorObjective(nets, batch, options), adam);
   return {
     step: (batch) => ({ discriminator: discriminators.run(batch), generator: generators.run(batch) }),
@@ -77,6 +92,7 @@ export function createTrainStep<O extends Record<string, unknown>>(
     dispose() {
       discriminators.dispose();
       generators.dispose();
+      context.imagePools.dispose();
     },
   };
 }

@@ -140,6 +140,30 @@ for (const arch of architectures) {
       assert.ok(last < first, `generator loss did not go down: first 3 steps ${first.toFixed(4)}, last 3 ${last.toFixed(4)} (${generatorLoss.map((l) => l.toFixed(3)).join(' ')})`);
     });
 
+    if (arch.imagePoolSize !== undefined) {
+      it('shows its discriminators fakes through the image pools, leaking no tensors once they are full', () => {
+        const poolSize = 2;
+        const batch: Batch = tf.tidy(() => ({
+          a: tf.randomUniform([1, size, size, 3], -1, 1, 'float32', 15) as tf.Tensor4D,
+          b: tf.randomUniform([1, size, size, 3], -1, 1, 'float32', 16) as tf.Tensor4D,
+        }));
+        const before = tf.memory().numTensors;
+        const trainer = createTrainStep(arch, nets, options, { lr: 2e-4, beta1: 0.5 }, { poolSize });
+        const tensorCounts: number[] = [];
+        for (let i = 0; i < poolSize + 4; i++) {
+          const losses = trainer.step(batch);
+          for (const [name, value] of Object.entries(losses.discriminator)) assert.ok(Number.isFinite(value), `step ${i}: D loss ${name} is ${value}`);
+          tensorCounts.push(tf.memory().numTensors);
+        }
+        // Step 1 creates the optimizers' moments; each pool stores one fake per step until full.
+        assert.ok(tensorCounts[1]! > tensorCounts[0]!, `the pools hold no fakes: ${tensorCounts.join(',')}`);
+        assert.equal(tensorCounts.at(-1), tensorCounts[poolSize - 1], `tensor count grew after the pools filled: ${tensorCounts.join(',')}`);
+        trainer.dispose();
+        assert.equal(tf.memory().numTensors, before, 'disposing the step frees its pools and optimizers');
+        tf.dispose([batch.a, batch.b]);
+      });
+    }
+
     if (adversarialOnly.has(arch.name)) {
       it(`lowers its adversarial generator loss against a fixed discriminator over ${trainingSteps} steps`, () => {
         const batch: Batch = tf.tidy(() => ({

@@ -2,6 +2,6 @@
 export class TrainingCancelled extends Error {
   override readonly name = 'TrainingCancelled';
   constructor(readonly step: number) {
-    super(`training cancelled at step ${step}; the last checkpoint is kept`);
+    super(`stopped at step ${step}; the last checkpoint is kept`);
   }
 }

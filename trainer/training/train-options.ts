@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Architecture } from '../../shared/nets/architecture.js';
 
 /**
  * Training options, named as the pix2pix/CycleGAN reference toolkit names them
@@ -19,6 +20,11 @@ export const trainOptionsSchema = z.object({
   crop_size: z.number().int().min(8).default(256),
   preprocess: z.enum(['resize_and_crop', 'crop', 'scale_width', 'scale_width_and_crop', 'none']).default('resize_and_crop'),
   no_flip: z.boolean().default(false),
+  /**
+   * Past fakes the discriminators are also shown (the reference's image pool): 0 = none;
+   * unset = the architecture's reference value (50 for the CycleGAN family, else 0).
+   */
+  pool_size: z.number().int().min(0).optional(),
   /** Stop after this many steps even if epochs remain (a compute budget); 0 = no cap. */
   max_steps: z.number().int().min(0).default(0),
   /** Save a checkpoint every this many steps. */
@@ -45,4 +51,17 @@ export function trainOptionsFromFlat(flat: Record<string, unknown>): TrainOption
     else options[key] = value;
   }
   return { ...options, arch } as TrainOptionsInput;
+}
+
+/**
+ * The image pool size a run of `arch` uses: `pool_size` when given, else the architecture's
+ * reference value. Architectures whose discriminators draw no fakes through a pool (the
+ * paired ones, where the reference sets 0) only accept 0.
+ */
+export function poolSizeFor(arch: Pick<Architecture, 'name' | 'imagePoolSize'>, options: Pick<TrainOptions, 'pool_size'>): number {
+  if (arch.imagePoolSize === undefined) {
+    if (options.pool_size) throw new Error(`pool_size: ${arch.name} has no pool of past fakes; leave pool_size unset or 0`);
+    return 0;
+  }
+  return options.pool_size ?? arch.imagePoolSize;
 }

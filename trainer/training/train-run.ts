@@ -10,7 +10,7 @@ import { TrainingCancelled } from './cancelled.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { learningRateAt } from './lr-schedule.js';
 import { seedMathRandom } from './seeded-math-random.js';
-import { trainOptionsSchema, type TrainOptions, type TrainOptionsInput } from './train-options.js';
+import { poolSizeFor, trainOptionsSchema, type TrainOptions, type TrainOptionsInput } from './train-options.js';
 
 export interface TrainProgressEvent {
   step: number;
@@ -53,9 +53,11 @@ export interface TrainedRun {
  * from the run directory's checkpoint, fixed seeds.
  */
 export async function trainRun(request: TrainRunRequest): Promise<TrainedRun> {
-  const options = trainOptionsSchema.parse(request.options);
-  seedMathRandom(options.seed);
+  const parsed = trainOptionsSchema.parse(request.options);
+  seedMathRandom(parsed.seed);
   const arch = getArchitecture(request.architecture);
+  // Resolved here so that reports record the pool size the run used.
+  const options: TrainOptions = { ...parsed, pool_size: poolSizeFor(arch, parsed) };
   const archOptions = arch.options.parse({
     ...options.arch,
     imageSize: options.crop_size,
@@ -63,7 +65,7 @@ export async function trainRun(request: TrainRunRequest): Promise<TrainedRun> {
   });
   await mkdir(request.runDir, { recursive: true });
   const nets = arch.build(archOptions);
-  const trainStep = createTrainStep(arch, nets, archOptions, { lr: options.lr, beta1: options.beta1 });
+  const trainStep = createTrainStep(arch, nets, archOptions, { lr: options.lr, beta1: options.beta1 }, { poolSize: options.pool_size });
   const disposeNets = () => {
     trainStep.dispose();
     for (const m of [...Object.values(nets.generators), ...Object.values(nets.discriminators)]) m.dispose();

@@ -143,15 +143,20 @@ let active: FeatureNetwork | undefined;
 /**
  * The feature network the perceptual losses use. Objectives are synchronous, so a
  * pretrained network is loaded up front (`useFeatureNetwork(await loadFeatureNetwork(dir))`,
- * e.g. by the trainer from a setting); until then this is the seeded random substitute,
- * created on first use and kept for the life of the process.
+ * as the trainer does for FEATURE_WEIGHTS_DIR, trainer/feature-networks.ts); otherwise this
+ * is the seeded random substitute, created on first use and kept for the life of the process.
  */
 export function activeFeatureNetwork(): FeatureNetwork {
   active ??= randomFeatureNetwork();
   return active;
 }
 
-/** Makes `net` the network of `activeFeatureNetwork()` (the previous one is not disposed). */
-export function useFeatureNetwork(net: FeatureNetwork): void {
+/**
+ * Makes `net` the network of `activeFeatureNetwork()` (undefined: the random substitute
+ * again) and returns the one it replaces, for restoring it; neither is disposed.
+ */
+export function useFeatureNetwork(net: FeatureNetwork | undefined): FeatureNetwork | undefined {
+  const previous = active;
   active = net;
+  return previous;
 }
