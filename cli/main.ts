@@ -3,6 +3,7 @@ import { createLogger } from '../shared/logger.js';
 import { RedisNotInstalledError } from '../shared/process/local-redis.js';
 import { CliError } from './cli-error.js';
 import { modelsCommand, modelsUsage } from './models-command.js';
+import { runsCommand, runsUsage } from './runs-command.js';
 import { trainCommand, trainUsage } from './train-command.js';
 import { translateCommand, translateUsage } from './translate-command.js';
 
@@ -12,7 +13,9 @@ ${translateUsage}
 
 ${modelsUsage}
 
-${trainUsage}`;
+${trainUsage}
+
+${runsUsage}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -29,6 +32,10 @@ async function main(argv: string[]): Promise<number> {
     case 'train':
     case 'eval':
       await trainCommand(command, rest, config, logger);
+      return 0;
+    case 'runs':
+    case 'cancel':
+      await runsCommand(command, rest, config);
       return 0;
     case undefined:
     case 'help':

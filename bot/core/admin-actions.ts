@@ -5,8 +5,9 @@ import { AdminOnlyError, UserError } from '../../shared/errors.js';
 import type { ModelAnnouncer } from '../../shared/models/model-announcer.js';
 import { ModelStoreError, type ModelStore } from '../../shared/models/model-store.js';
 import { SCHEMA_VERSION, styleName, trainJobSchema, type Platform, type TrainJob } from '../../shared/queue/contracts.js';
+import type { TrainRuns } from '../../shared/queue/train-runs.js';
 import type { InstalledStyles } from './installed-styles.js';
-import { modelsText, promotedText, queueStatsText, rolledBackText, trainQueuedText } from './messages.js';
+import { modelsText, promotedText, queueStatsText, rolledBackText, runCancelledText, runsText, trainQueuedText } from './messages.js';
 import type { WaitEstimator } from './wait-estimate.js';
 
 const trainRequestSchema = z.object({
@@ -29,6 +30,7 @@ export class AdminActions<N> {
       platform: Platform;
       admins: readonly string[];
       trainQueue: Queue;
+      runs: TrainRuns;
       translateQueue: Queue;
       store: ModelStore;
       announcer: ModelAnnouncer;
@@ -65,6 +67,21 @@ export class AdminActions<N> {
     const jobId = `${job.kind}-${job.style}-${randomUUID()}`;
     await this.deps.trainQueue.add(job.kind, job, { jobId, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 30 * 24 * 3600 } });
     return jobId;
+  }
+
+  /** The training and evaluation runs: open ones, then the latest ended. */
+  async listRuns(userId: string): Promise<string> {
+    this.assertAdmin(userId);
+    return runsText(await this.deps.runs.list());
+  }
+
+  /**
+   * Cancels a run: one that has not started is removed; a running one stops after its
+   * current training step with its checkpoint kept (its notice then says so).
+   */
+  async cancelRun(userId: string, jobId: string): Promise<string> {
+    this.assertAdmin(userId);
+    return runCancelledText(await this.deps.runs.cancel(jobId));
   }
 
   async models(userId: string): Promise<string> {

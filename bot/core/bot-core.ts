@@ -9,6 +9,8 @@ import type { ModelStore } from '../../shared/models/model-store.js';
 import { queueNames } from '../../shared/queue/contracts.js';
 import { flowProducer, translateQueue, translateQueueEvents } from '../../shared/queue/queues.js';
 import { createRedis, redisOptions } from '../../shared/queue/redis.js';
+import { TrainControl } from '../../shared/queue/train-control.js';
+import { TrainRuns } from '../../shared/queue/train-runs.js';
 import { AdminActions } from './admin-actions.js';
 import { Admission } from './admission.js';
 import { AnswerClaims } from './answer-claims.js';
@@ -154,6 +156,7 @@ export class BotCore<T extends Target, N extends Target> {
       platform,
       admins: options.admins,
       trainQueue: train,
+      runs: new TrainRuns(train, new TrainControl(this.redis, prefix)),
       translateQueue: translate,
       store,
       announcer: new ModelAnnouncer(this.redis, prefix),

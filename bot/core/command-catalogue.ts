@@ -24,5 +24,8 @@ export const commandCatalogue: readonly CommandInfo[] = [
   { name: 'promote', args: '<style> <version>', description: 'Make a model version current', adminOnly: true },
   { name: 'rollback', args: '<style>', description: 'Go back to the previous model version', adminOnly: true },
   { name: 'queue', description: 'Queue and worker statistics', adminOnly: true },
+  { name: 'runs', description: 'Training and evaluation runs: waiting, running, recently ended', adminOnly: true },
+  // Not "cancel": that is every user's command for their own waiting request.
+  { name: 'cancelrun', args: '<job id>', description: 'Cancel a training or evaluation run by its id', adminOnly: true },
   { name: 'curate', args: '<dataset> [A|B|pair]', description: 'Reply to an image to add it to a dataset', adminOnly: true },
 ];

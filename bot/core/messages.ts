@@ -1,5 +1,6 @@
 import type { ModelVersionInfo } from '../../shared/models/model-store.js';
 import type { TrainJob, TrainProgress, TrainResult, TranslateProgress, TranslateResult } from '../../shared/queue/contracts.js';
+import type { CancelledRun, TrainRun } from '../../shared/queue/train-runs.js';
 import { styleLabel } from '../../shared/styles.js';
 import { commandCatalogue } from './command-catalogue.js';
 import type { WaitEstimate } from './wait-estimate.js';
@@ -119,9 +120,13 @@ export function forgetText({ settings, images, cancelled }: { settings: boolean;
 
 // Admin texts.
 
+/** "Training toon on faces", "Evaluating sketch". */
+function runLabel(job: Pick<TrainJob, 'kind' | 'style' | 'dataset'>): string {
+  return `${job.kind === 'train' ? 'Training' : 'Evaluating'} ${job.style}${job.dataset ? ` on ${job.dataset}` : ''}`;
+}
+
 export function trainQueuedText(job: Pick<TrainJob, 'kind' | 'style' | 'dataset'>): string {
-  const what = job.kind === 'train' ? `Training ${job.style}${job.dataset ? ` on ${job.dataset}` : ''}` : `Evaluating ${job.style}`;
-  return `${what}: queued.`;
+  return `${runLabel(job)}: queued.`;
 }
 
 const phaseWords: Record<TrainProgress['phase'], string> = {
@@ -149,6 +154,48 @@ export function trainDoneText(job: Pick<TrainJob, 'kind' | 'style'>, result: Tra
 
 export function trainFailedText(job: Pick<TrainJob, 'kind' | 'style'>, reason: string): string {
   return `${job.kind === 'train' ? 'Training' : 'Evaluation'} of ${job.style} failed: ${reason}`;
+}
+
+/** `reason` is the trainer's: "stopped at step N; the last checkpoint is kept". */
+export function trainCancelledText(job: Pick<TrainJob, 'kind' | 'style'>, reason: string): string {
+  return `${job.kind === 'train' ? 'Training' : 'Evaluation'} of ${job.style} cancelled: ${reason}`;
+}
+
+export function runsText(runs: readonly TrainRun[]): string {
+  if (!runs.length) return 'No training or evaluation runs are waiting, running or recently ended.';
+  const line = (run: TrainRun) => {
+    const by = run.job.requestedBy === 'schedule' ? ', by the schedule' : run.job.requestedBy ? `, by ${run.job.requestedBy}` : '';
+    return `• ${run.id} — ${runLabel(run.job)}${by}\n  ${runStateText(run)}`;
+  };
+  return ['Training and evaluation runs, open ones first, newest first:', ...runs.map(line)].join('\n');
+}
+
+function runStateText(run: TrainRun): string {
+  const when = formatTime(run.at);
+  switch (run.state) {
+    case 'active': {
+      const p = run.progress;
+      const steps = p?.step !== undefined && p.totalSteps !== undefined ? `, step ${p.step}/${p.totalSteps}` : '';
+      return `${p ? `running ${Math.round(p.percent)} % (${phaseWords[p.phase]}${steps})` : 'running'}, started ${when}`;
+    }
+    case 'waiting':
+      return `waiting since ${when}`;
+    case 'delayed':
+      return `due ${when}`;
+    case 'completed': {
+      const r = run.result;
+      const outcome = !r ? 'ended' : run.job.kind === 'eval' ? `evaluated ${r.version}` : r.promoted ? `promoted ${r.version}` : `${r.version} kept as a candidate`;
+      return `${outcome} — ${when}`;
+    }
+    case 'failed':
+      return `${run.failure?.cancelled ? 'cancelled' : 'failed'}: ${run.failure?.reason ?? 'no reason given'} — ${when}`;
+  }
+}
+
+export function runCancelledText({ outcome, run }: CancelledRun): string {
+  return outcome === 'removed'
+    ? `Removed ${run.id} (${runLabel(run.job)}); it had not started.`
+    : `Stopping ${run.id} (${runLabel(run.job)}): it stops after its current training step and keeps its checkpoint. The run list shows it as cancelled once it has.`;
 }
 
 export function modelsText(styles: readonly { style: string; versions: readonly ModelVersionInfo[] }[]): string {
@@ -193,6 +240,11 @@ export function queueStatsText(stats: QueueStats): string {
 
 export function curatedText(dataset: string, files: readonly string[]): string {
   return `Added to ${dataset}: ${files.join(', ')}`;
+}
+
+/** "2024-05-01 12:00 UTC": the same for every admin wherever the bot runs. */
+function formatTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 function formatNumber(v: number): string {

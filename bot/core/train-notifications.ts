@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Queue, QueueEvents } from 'bullmq';
-import { UserError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { trainJobSchema, trainProgressSchema, trainResultSchema, type TrainJob } from '../../shared/queue/contracts.js';
+import { runFailure } from '../../shared/queue/train-runs.js';
 import { KeyedThrottle } from './keyed-throttle.js';
-import { trainDoneText, trainFailedText, trainProgressText } from './messages.js';
+import { trainCancelledText, trainDoneText, trainFailedText, trainProgressText } from './messages.js';
 import type { PlatformAdapter } from './platform-adapter.js';
 
 interface Notice<N> {
@@ -16,7 +16,7 @@ interface Notice<N> {
  * Reports admins' training and evaluation runs where they asked for them: trainers report
  * progress on the `train` queue, QueueEvents brings it here, and the notice the admin got
  * when the job was queued is edited (throttled); at the end its text says how the run went
- * and the run's summary image is posted.
+ * (finished, failed, or cancelled by an admin) and the run's summary image is posted.
  */
 export class TrainNotifications<N> {
   private readonly throttle: KeyedThrottle;
@@ -68,8 +68,9 @@ export class TrainNotifications<N> {
   };
 
   private readonly onFailed = ({ jobId, failedReason }: { jobId: string; failedReason: string }): void => {
-    const reason = UserError.fromFailedReason(failedReason)?.message ?? failedReason;
-    void this.end(jobId, (notice) => this.adapter.editNotice(notice.target, trainFailedText(notice.job, reason)));
+    const { cancelled, reason } = runFailure(failedReason);
+    const text = cancelled ? trainCancelledText : trainFailedText;
+    void this.end(jobId, (notice) => this.adapter.editNotice(notice.target, text(notice.job, reason)));
   };
 
   private async end(jobId: string, report: (notice: Notice<N>) => Promise<void>): Promise<void> {

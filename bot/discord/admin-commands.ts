@@ -58,6 +58,10 @@ async function adminText(sub: string, interaction: ChatInputCommandInteraction, 
       return admin.rollback(userId, style());
     case 'queue':
       return admin.queueStats(userId);
+    case 'runs':
+      return admin.listRuns(userId);
+    case 'cancelrun':
+      return admin.cancelRun(userId, interaction.options.getString('job', true));
     case 'curate':
       return curate(interaction, deps);
     default:

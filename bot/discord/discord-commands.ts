@@ -81,6 +81,13 @@ export function commandDefinitions(): RESTPutAPIApplicationCommandsJSONBody {
         .addStringOption((o) => o.setName('style').setDescription('The style').setRequired(true)),
     )
     .addSubcommand((s) => s.setName('queue').setDescription(catalogueDescription('queue')))
+    .addSubcommand((s) => s.setName('runs').setDescription(catalogueDescription('runs')))
+    .addSubcommand((s) =>
+      s
+        .setName('cancelrun')
+        .setDescription(catalogueDescription('cancelrun'))
+        .addStringOption((o) => o.setName('job').setDescription('The run’s job id (see /admin runs)').setRequired(true)),
+    )
     .addSubcommand((s) =>
       s
         .setName('curate')

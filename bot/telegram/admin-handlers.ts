@@ -39,6 +39,13 @@ export function registerAdminHandlers(bot: Composer<Context>, { core, files }: H
     await replyText(ctx, await core.admin.rollback(userIdOf(ctx), style));
   });
   bot.command('queue', async (ctx) => replyText(ctx, await core.admin.queueStats(userIdOf(ctx))));
+  bot.command('runs', async (ctx) => replyText(ctx, await core.admin.listRuns(userIdOf(ctx))));
+  bot.command('cancelrun', async (ctx) => {
+    const [jobId] = commandArgs(ctx);
+    core.admin.assertAdmin(userIdOf(ctx));
+    if (!jobId) throw new UserError('bad_request', 'Usage: /cancelrun <job id> (see /runs).');
+    await replyText(ctx, await core.admin.cancelRun(userIdOf(ctx), jobId));
+  });
   bot.command('curate', async (ctx) => {
     const userId = userIdOf(ctx);
     core.admin.assertAdmin(userId);

@@ -10,6 +10,7 @@ import { SCHEMA_VERSION, queueNames, trainJobSchema, type TrainResult } from '..
 import { redisOptions } from '../../shared/queue/redis.js';
 import { decodeRgb, maxPixelDifference, modelOutput } from '../bot/model-output.js';
 import { makePhoto, textFile } from '../helpers/images.js';
+import { runEntry } from '../helpers/run-list.js';
 import { sleep } from '../helpers/wait-for.js';
 import { adminUser, alice, bob, startDiscordHarness, type DiscordHarness } from './discord-harness.js';
 import type { DiscordUser, StoredInteraction, StoredMessage } from './discord-stand-in.js';
@@ -188,6 +189,30 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
     }
   });
 
+  it('/admin runs lists a waiting run; /admin cancelrun removes it, refuses a user outside the allowlist and names an unknown id', async () => {
+    const { standIn } = h;
+    const answer = async (user: DiscordUser, subcommand: string, options: Record<string, string> = {}) => {
+      const interaction = standIn.admin(user, subcommand, options);
+      const text = await standIn.waitFor(`the answer to /admin ${subcommand}`, () => interaction.original?.contents.at(-1));
+      assert.equal(interaction.original!.flags & ephemeral, ephemeral, 'only the admin sees it');
+      return text;
+    };
+    assert.equal(await answer(alice, 'runs'), AdminOnlyError().message);
+    const queued = standIn.admin(adminUser, 'retrain', { style: 'sketch' });
+    await standIn.waitFor('the training notice', () => queued.original?.contents[0] === 'Training sketch: queued.');
+    const waiting = await standIn.waitFor('the waiting job', async () => (await h.train.getJobs(['waiting']))[0]);
+    const listed = await answer(adminUser, 'runs');
+    assert.equal(runEntry(listed, waiting.id!)?.title, `Training sketch, by discord:${adminUser.id}`);
+    assert.match(runEntry(listed, waiting.id!)!.state, /^waiting since \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+
+    assert.equal(await answer(alice, 'cancelrun', { job: waiting.id! }), AdminOnlyError().message);
+    assert.equal(await h.train.getJobState(waiting.id!), 'waiting', 'a refused cancel changes nothing');
+    assert.equal(await answer(adminUser, 'cancelrun', { job: waiting.id! }), `Removed ${waiting.id} (Training sketch); it had not started.`);
+    assert.equal(await h.train.getJob(waiting.id!), undefined, 'the run is gone from the queue');
+    assert.equal(runEntry(await answer(adminUser, 'runs'), waiting.id!), undefined, 'nor is it listed');
+    assert.equal(await answer(adminUser, 'cancelrun', { job: 'no-such-run' }), 'There is no training or evaluation run with the job id "no-such-run".');
+  });
+
   it('/admin curate adds one of the bot’s results with its photo as a pair (from a message link), or an attached image to a domain', async () => {
     const { standIn } = h;
     const link = `https://discord.com/channels/${standIn.guildId}/${standIn.channelId}/${firstResult.id}`;
@@ -248,7 +273,9 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
       ],
     );
     const subcommands = (byName('admin').options as { name: string }[]).map((o) => o.name);
-    assert.deepEqual(subcommands, ['retrain', 'eval', 'models', 'promote', 'rollback', 'queue', 'curate']);
+    assert.deepEqual(subcommands, ['retrain', 'eval', 'models', 'promote', 'rollback', 'queue', 'runs', 'cancelrun', 'curate']);
+    const cancelOptions = (byName('admin').options as { name: string; options?: { name: string; required?: boolean }[] }[]).find((o) => o.name === 'cancelrun')?.options;
+    assert.deepEqual(cancelOptions?.map((o) => [o.name, o.required]), [['job', true]]);
   });
 
   it('a job that completes after the interaction token expired is delivered as a channel message mentioning the user (by DM when private or when the channel is closed to the bot)', async () => {

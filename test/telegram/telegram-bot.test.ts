@@ -2,12 +2,15 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Queue, Worker } from 'bullmq';
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { AdminOnlyError, FileTooLargeError, NotAnImageError } from '../../shared/errors.js';
 import { freePort } from '../../shared/process/local-redis.js';
 import { SCHEMA_VERSION, queueNames, trainJobSchema, type TrainResult } from '../../shared/queue/contracts.js';
-import { redisOptions } from '../../shared/queue/redis.js';
+import { createRedis, redisOptions } from '../../shared/queue/redis.js';
+import { TrainControl } from '../../shared/queue/train-control.js';
+import { TrainingCancelled } from '../../trainer/training/cancelled.js';
 import { makePhoto, textFile } from '../helpers/images.js';
+import { runEntry } from '../helpers/run-list.js';
 import { decodeRgb, maxPixelDifference, modelOutput } from '../bot/model-output.js';
 import type { StoredMessage } from './bot-api-stand-in.js';
 import { adminUser, alice, startTelegramHarness, type TelegramHarness } from './telegram-harness.js';
@@ -49,7 +52,7 @@ describe('Telegram bot against a Bot API stand-in, real Redis and a real worker'
     const admin = calls.find((c) => (c.params.scope as { type?: string; chat_id?: number } | undefined)?.chat_id === adminUser.id);
     assert.ok(everyone && admin);
     assert.deepEqual(names(everyone), ['start', 'help', 'styles', 'style', 'status', 'cancel', 'forget']);
-    assert.ok(names(admin).includes('retrain') && names(admin).includes('curate') && names(admin).includes('status'));
+    assert.ok(['retrain', 'curate', 'runs', 'cancelrun', 'status'].every((n) => names(admin).includes(n)), `admin menu ${JSON.stringify(names(admin))}`);
   });
 
   it('a photo gets "Queued — position N (about T s)", edited as it runs, then the styled photo at full size: pixels equal the model run directly', async () => {
@@ -170,6 +173,63 @@ describe('Telegram bot against a Bot API stand-in, real Redis and a real worker'
       assert.equal(command.json.chat.id, adminUser.id);
     } finally {
       await trainer.close();
+    }
+  });
+
+  it('/runs lists the runs; /cancelrun removes a waiting run, stops a running one (its notice then says cancelled, checkpoint kept), refuses non-admins and unknown ids', async () => {
+    const reply = async (user: typeof alice, text: string) => {
+      const message = h.standIn.sendText(user, text);
+      return h.standIn.waitFor(`the answer to ${text}`, () => answersTo(message).status?.text);
+    };
+    const notice = (style: string) =>
+      h.standIn.waitFor(`the ${style} notice`, () => h.standIn.chatMessages(adminUser.id, { fromBot: true }).find((m) => m.texts[0] === `Training ${style}: queued.`));
+    const earlier = (await train.getJobs(['completed']))[0]!;
+
+    assert.equal(await reply(alice, '/runs'), AdminOnlyError().message);
+    h.standIn.sendText(adminUser, '/retrain sketch');
+    await notice('sketch');
+    const waiting = await h.standIn.waitFor('the waiting job', async () => (await train.getJobs(['waiting']))[0]);
+    const listed = await reply(adminUser, '/runs');
+    assert.equal(runEntry(listed, waiting.id!)?.title, `Training sketch, by telegram:${adminUser.id}`);
+    assert.match(runEntry(listed, waiting.id!)!.state, /^waiting since \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+    assert.match(runEntry(listed, earlier.id!)?.state ?? listed, /^promoted v2 — /, 'the earlier run, ended, with its outcome');
+    assert.ok(listed.indexOf(waiting.id!) < listed.indexOf(earlier.id!), 'the open run comes first');
+
+    assert.equal(await reply(alice, `/cancelrun ${waiting.id}`), AdminOnlyError().message);
+    assert.equal(await train.getJobState(waiting.id!), 'waiting', 'a refused cancel changes nothing');
+    assert.equal(await reply(adminUser, `/cancelrun ${waiting.id}`), `Removed ${waiting.id} (Training sketch); it had not started.`);
+    assert.equal(await train.getJob(waiting.id!), undefined, 'the run is gone from the queue');
+    assert.equal(await reply(adminUser, '/cancelrun no-such-run'), 'There is no training or evaluation run with the job id "no-such-run".');
+
+    const redis = createRedis(h.redis.url);
+    const control = new TrainControl(redis, h.config.QUEUE_PREFIX);
+    // Plays the trainer's side (trainer/train-worker.ts): reports a step, then honours the cancel flag with the trainer's reason.
+    const trainer = new Worker(
+      queueNames.train,
+      async (job) => {
+        await job.updateProgress({ phase: 'training', percent: 10, step: 3, totalSteps: 30 });
+        await h.standIn.waitFor('the cancel flag', () => control.cancelRequested(job.id!));
+        throw new UnrecoverableError(`cancelled: ${new TrainingCancelled(3).message}`);
+      },
+      { connection: redisOptions(h.redis.url), prefix: h.config.QUEUE_PREFIX },
+    );
+    try {
+      h.standIn.sendText(adminUser, '/retrain toon');
+      const running = await notice('toon');
+      await h.standIn.waitFor('the training progress', () => running.texts.at(-1)?.includes('step 3/30'));
+      const active = (await train.getJobs(['active']))[0]!;
+      assert.match(runEntry(await reply(adminUser, '/runs'), active.id!)?.state ?? '', /^running 10 % \(training, step 3\/30\), started \d{4}-/);
+      assert.equal(
+        await reply(adminUser, `/cancelrun ${active.id}`),
+        `Stopping ${active.id} (Training toon): it stops after its current training step and keeps its checkpoint. The run list shows it as cancelled once it has.`,
+      );
+      await h.standIn.waitFor('the cancelled notice', () => running.texts.at(-1)?.includes('cancelled'));
+      assert.equal(running.texts.at(-1), 'Training of toon cancelled: stopped at step 3; the last checkpoint is kept');
+      assert.match(runEntry(await reply(adminUser, '/runs'), active.id!)?.state ?? '', /^cancelled: stopped at step 3; the last checkpoint is kept — /);
+      assert.equal(await reply(adminUser, `/cancelrun ${active.id}`), `The run ${active.id} has already ended (cancelled); there is nothing to cancel.`);
+    } finally {
+      await trainer.close();
+      redis.disconnect();
     }
   });
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,13 +9,13 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { DirectoryModelStore } from '../../shared/models/directory-model-store.js';
 import { SCHEMA_VERSION, queueNames, trainProgressSchema, trainResultSchema, type TrainJob, type TrainProgress } from '../../shared/queue/contracts.js';
-import { createRedis, redisOptions } from '../../shared/queue/redis.js';
-import { TrainControl } from '../../shared/queue/train-control.js';
+import { redisOptions } from '../../shared/queue/redis.js';
 import { buildManifest } from '../../trainer/data/manifest.js';
 import { startTrainWorker, type TrainWorkerHandle } from '../../trainer/train-worker.js';
 import { photoPixels } from '../helpers/images.js';
 import { quietLogger, testConfig } from '../helpers/pipeline.js';
 import { startTestRedis } from '../helpers/redis.js';
+import { runEntry } from '../helpers/run-list.js';
 
 const SIZE = 32;
 let redis: Awaited<ReturnType<typeof startTestRedis>>;
@@ -86,21 +87,56 @@ it('a train job reports progress through the queue, promotes its model and retur
   assert.ok((await stat(result.summaryImage!)).size > 1000, 'the summary image exists');
 });
 
-it('a cancelled train job stops at the next step and keeps its checkpoint', async () => {
-  const client = createRedis(redis.url);
-  const control = new TrainControl(client, config().QUEUE_PREFIX);
-  const added = await queue.add('train', job(500));
-  let cancelled = false;
-  events.on('progress', ({ jobId, data }) => {
-    const p = trainProgressSchema.parse(data);
-    if (jobId === added.id && p.step === 2 && !cancelled) {
-      cancelled = true;
-      void control.requestCancel(added.id!);
-    }
+/** `npm run cli -- <args>` against this test's Redis: its exit code and output. */
+async function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+    env: { ...process.env, REDIS_URL: redis.url, QUEUE_PREFIX: config().QUEUE_PREFIX, LOG_LEVEL: 'silent' },
   });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  return { code, stdout, stderr };
+}
+
+it('`cli runs` lists the running job and the schedule’s next run; `cli cancel` stops the job at its next step, keeps its checkpoint, and is refused for ended, scheduled and unknown runs', async () => {
+  const added = await queue.add('train', job(500));
+  await new Promise<void>((resolve) => {
+    const onProgress = ({ jobId, data }: { jobId: string; data: unknown }) => {
+      if (jobId !== added.id || (trainProgressSchema.parse(data).step ?? 0) < 2) return;
+      events.off('progress', onProgress);
+      resolve();
+    };
+    events.on('progress', onProgress);
+  });
+  const scheduled = (await queue.getJobs(['delayed'])).find((j) => j.repeatJobKey === 'retrain-tiny')!;
+  const listed = await cli('runs');
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.equal(runEntry(listed.stdout, added.id!)?.title, 'Training tiny on tiny, by test');
+  assert.match(runEntry(listed.stdout, added.id!)?.state ?? listed.stdout, /^running \d+ % \(training, step \d+\/500\), started /);
+  assert.equal(runEntry(listed.stdout, scheduled.id!)?.title, 'Training tiny, by the schedule');
+  const next = (await queue.getJobScheduler('retrain-tiny'))?.next ?? 0;
+  assert.equal(runEntry(listed.stdout, scheduled.id!)?.state, `due ${new Date(next).toISOString().slice(0, 16).replace('T', ' ')} UTC`, 'when the schedule runs next');
+
+  const cancel = await cli('cancel', added.id!);
+  assert.equal(cancel.code, 0, cancel.stderr);
+  assert.match(cancel.stdout, new RegExp(`^Stopping ${added.id} \\(Training tiny on tiny\\): it stops after its current training step and keeps its checkpoint\\.`));
   await assert.rejects(added.waitUntilFinished(events, 120_000), /cancelled/);
   const state = JSON.parse(await readFile(path.join(config().RUNS_DIR, `tiny-${added.id}`, 'checkpoint', 'state.json'), 'utf8')) as { step: number };
   assert.ok(state.step >= 2 && state.step < 500, `checkpoint kept at step ${state.step}`);
   assert.equal((await queue.getJob(added.id!))?.attemptsMade, 1, 'a cancelled job is not retried');
-  client.disconnect();
+
+  const after = await cli('runs');
+  assert.equal(runEntry(after.stdout, added.id!)?.state.replace(/ — .*/, ''), `cancelled: stopped at step ${state.step}; the last checkpoint is kept`);
+  const refusals = await Promise.all([cli('cancel', added.id!), cli('cancel', scheduled.id!), cli('cancel', 'no-such-run')]);
+  assert.deepEqual(
+    refusals.map((r) => [r.code, r.stderr.trim()]),
+    [
+      [2, `error: The run ${added.id} has already ended (cancelled); there is nothing to cancel.`],
+      [2, `error: The run ${scheduled.id} is the next one of the retraining schedule for tiny; change TRAIN_SCHEDULE to stop it.`],
+      [2, 'error: There is no training or evaluation run with the job id "no-such-run".'],
+    ],
+  );
+  assert.equal(await queue.getJobState(scheduled.id!), 'delayed', 'the schedule’s next run stays');
 });
