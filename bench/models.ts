@@ -16,10 +16,8 @@
  * count. It runs under the first of `python3`, `/usr/bin/python3` that imports torch (Debian:
  * `apt-get install python3-torch`). The ratio column is our images/s over PyTorch's.
  */
-import { execFile } from 'node:child_process';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { loadConfig } from '../shared/config.js';
@@ -28,6 +26,7 @@ import { countFlops } from '../shared/nets/flops.js';
 import { getArchitecture, listArchitectures, type Architecture } from '../shared/nets/index.js';
 import { trainableParamCount } from '../shared/nets/param-count.js';
 import { initTf } from '../shared/tf/runtime.js';
+import { findTorchPython, runTorchTwin, type TorchResult } from './torch-twin.js';
 
 /** Architectures the worker can serve; ome-pretrain only trains OME's generator. */
 const servedArchitectures = listArchitectures()
@@ -70,9 +69,6 @@ if (!parsed.success) {
 }
 const args = parsed.data;
 
-const torchScript = fileURLToPath(new URL('./torch_models.py', import.meta.url));
-const torchResult = z.object({ params: z.number(), ms: z.number().nullable(), torch: z.string() });
-type TorchResult = z.infer<typeof torchResult>;
 
 interface Timing {
   msPerBatch: number;
@@ -152,42 +148,9 @@ async function timeForward(model: tf.LayersModel, size: number, batch: number): 
   }
 }
 
-/**
- * The first interpreter that imports torch, with its version and the BLAS it loaded: Debian's
- * python3-torch runs transposed convs and matmuls through libblas.so.3, which is the slow
- * reference (netlib) BLAS unless an optimised one such as libopenblas0-pthread is selected.
- */
-async function findTorchPython(): Promise<{ command: string; version: string } | undefined> {
-  const probe = [
-    'import os, torch',
-    'torch.mm(torch.ones(2, 2), torch.ones(2, 2))',
-    "blas = sorted({os.path.realpath(line.split()[-1]) for line in open('/proc/self/maps') if 'blas' in line.split()[-1]})",
-    "print(torch.__version__, ', '.join(blas) or 'unknown')",
-  ].join('\n');
-  for (const command of ['python3', '/usr/bin/python3']) {
-    try {
-      const { stdout } = await promisify(execFile)(command, ['-c', probe]);
-      const line = stdout.trim();
-      const space = line.indexOf(' ');
-      return { command, version: `torch ${line.slice(0, space)} (BLAS ${line.slice(space + 1)})` };
-    } catch {
-      // not this interpreter
-    }
-  }
-  return undefined;
-}
-
 /** The PyTorch twin, timed as ours was (same warm-up and number of runs); an error is shown in its row. */
-async function torchForward(command: string, arch: string, size: number, batch: number, runs: number): Promise<TorchResult | string> {
-  const argv = [torchScript, '--arch', arch, '--size', String(size), '--batch', String(batch), '--threads', String(threads)];
-  argv.push('--warmup', String(runs === 1 ? 0 : args.warmup), '--runs', String(runs));
-  try {
-    const { stdout } = await promisify(execFile)(command, argv, { maxBuffer: 1 << 20 });
-    return torchResult.parse(JSON.parse(stdout.trim().split('\n').at(-1) ?? ''));
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    return message.split('\n').filter(Boolean).at(-1) ?? message;
-  }
+function torchForward(command: string, arch: string, size: number, batch: number, runs: number): Promise<TorchResult | string> {
+  return runTorchTwin(command, { arch, size, batch, threads, warmup: runs === 1 ? 0 : args.warmup, runs, mode: 'forward' });
 }
 
 function printTable(all: Row[]): void {
