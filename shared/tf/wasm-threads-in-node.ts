@@ -33,7 +33,9 @@ export async function initWasmWithThreadsInNode<T>(threads: number, init: () => 
   os.cpus = () => Array.from({ length: 2 * threads }, () => cpus()[0]!);
   try {
     const result = await init();
-    letProcessExitWithThreadPool();
+    const module = (tf.backend() as unknown as { wasm: EmscriptenModule }).wasm;
+    letProcessExitWithThreadPool(module);
+    keepHeapViewsCurrent(module);
     return result;
   } finally {
     URL.createObjectURL = createObjectURL;
@@ -41,9 +43,12 @@ export async function initWasmWithThreadsInNode<T>(threads: number, init: () => 
   }
 }
 
-interface EmscriptenThreads {
-  runningWorkers?: Array<{ unref(): void }>;
-  unusedWorkers?: Array<{ unref(): void }>;
+interface EmscriptenModule {
+  PThread?: {
+    runningWorkers?: Array<{ unref(): void }>;
+    unusedWorkers?: Array<{ unref(): void }>;
+  };
+  wasmMemory?: { readonly buffer: SharedArrayBuffer };
 }
 
 /**
@@ -51,9 +56,45 @@ interface EmscriptenThreads {
  * worker referenced, so Node would never exit on its own. Kernels block the main thread until
  * the pool is done, so the workers need not hold the event loop open.
  */
-function letProcessExitWithThreadPool(): void {
-  const { PThread } = (tf.backend() as unknown as { wasm: { PThread?: EmscriptenThreads } }).wasm;
+function letProcessExitWithThreadPool({ PThread }: EmscriptenModule): void {
   for (const worker of [...(PThread?.runningWorkers ?? []), ...(PThread?.unusedWorkers ?? [])]) worker.unref();
+}
+
+const heapViews: Record<string, new (buffer: SharedArrayBuffer) => ArrayBufferView> = {
+  HEAP8: Int8Array,
+  HEAPU8: Uint8Array,
+  HEAP16: Int16Array,
+  HEAPU16: Uint16Array,
+  HEAP32: Int32Array,
+  HEAPU32: Uint32Array,
+  HEAPF32: Float32Array,
+  HEAPF64: Float64Array,
+};
+
+/**
+ * The threaded build's memory is a growable SharedArrayBuffer. Emscripten's own code reads the
+ * heap through accessors that renew their views after a growth, but tfjs-backend-wasm reads
+ * `Module.HEAPU8` / `HEAPF32` directly, and after a growth on another thread (or one its
+ * accessors have not seen yet) those are views of the old, shorter buffer: a tensor past its
+ * end fails with "RangeError: Invalid typed array length". Making the views getters that
+ * renew themselves whenever the memory's buffer changed keeps every reader current.
+ */
+function keepHeapViewsCurrent(module: EmscriptenModule): void {
+  const memory = module.wasmMemory;
+  if (!memory) return;
+  let buffer: SharedArrayBuffer | undefined;
+  let views: Record<string, ArrayBufferView> = {};
+  const current = (name: string) => {
+    if (memory.buffer !== buffer) {
+      buffer = memory.buffer;
+      views = Object.fromEntries(Object.entries(heapViews).map(([key, View]) => [key, new View(memory.buffer)]));
+    }
+    return views[name];
+  };
+  for (const name of Object.keys(heapViews)) {
+    // Emscripten assigns these after growing; the getter already sees the new buffer.
+    Object.defineProperty(module, name, { get: () => current(name), set: () => {}, configurable: true });
+  }
 }
 
 interface ThreadScripts {
