@@ -81,13 +81,19 @@ function conv2DBackpropInput(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo 
 
   const run = (name: string, kernelInputs: tf.NamedTensorInfoMap, kernelAttrs: tf.NamedAttrMap): tf.TensorInfo =>
     runWasmKernel(backend, name, kernelInputs, kernelAttrs);
-  const subKernels = preparedFilter(backend, filter, s);
-  const phases = run('Conv2D', { x: dy, filter: subKernels }, {
-    strides: [1, 1],
-    dilations: [1, 1],
-    pad: [[0, 0], [tapsH - 1, bottom], [tapsW - 1, right], [0, 0]],
-    dataFormat: 'NHWC',
-  });
+  const subKernels = keepPreparedFilters ? preparedFilter(backend, filter, s) : subPixelFilter(backend, filter, s);
+  let phases: tf.TensorInfo;
+  try {
+    phases = run('Conv2D', { x: dy, filter: subKernels }, {
+      strides: [1, 1],
+      dilations: [1, 1],
+      pad: [[0, 0], [tapsH - 1, bottom], [tapsW - 1, right], [0, 0]],
+      dataFormat: 'NHWC',
+    });
+  } finally {
+    // Freeing it also frees XNNPACK's packed copy, which wasm keeps per filter buffer.
+    if (!keepPreparedFilters) backend.disposeData(subKernels.dataId);
+  }
   if (s === 1 && phases.shape[1] === inHeight && phases.shape[2] === inWidth) return phases;
   try {
     return interleavePhases(backend, phases, { stride: s, top, left, shape: [batchSize, inHeight, inWidth, inChannels] });
@@ -131,6 +137,19 @@ function interleavePhases(
     }
   }
   return out;
+}
+
+let keepPreparedFilters = true;
+
+/**
+ * Whether to keep each filter's rearranged copy (and XNNPACK's packed copy of it) for later
+ * calls. Serving reuses every filter on every request, so it keeps them (the default). In
+ * training each step's weights are new buffers, used once or twice, and the two extra copies
+ * of all conv weights can push a large network past wasm's 4 GB heap (pix2pix ngf 64 at 256 px
+ * did); the trainer turns keeping off.
+ */
+export function keepPreparedWasmFilters(keep: boolean): void {
+  keepPreparedFilters = keep;
 }
 
 /**

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { useFastWasmConv2DBackpropInput, useOriginalWasmConv2DBackpropInput } from '../../shared/tf/wasm-conv2d-backprop-input.js';
+import { keepPreparedWasmFilters, useFastWasmConv2DBackpropInput, useOriginalWasmConv2DBackpropInput } from '../../shared/tf/wasm-conv2d-backprop-input.js';
 import { getArchitecture } from '../../shared/nets/index.js';
 import { disposeNetworks } from '../../shared/nets/dispose-networks.js';
 import { on, relativeError, seededValues } from '../helpers/backend-comparison.js';
@@ -107,6 +107,27 @@ describe('fast Conv2DBackpropInput on wasm', () => {
       runAll();
       assert.equal(tf.memory().numTensors, tensorsBefore);
       assert.equal(tf.engine().backend.numDataIds(), buffersBefore, 'buffers pile up over calls with new filters');
+    });
+  });
+
+  it('keeps no prepared filter when keeping is off (training), with the same results', async () => {
+    useFastWasmConv2DBackpropInput();
+    const c = cases[1]!;
+    const x = () => tf.tensor4d(seededValues(size(inputShapeOf(c)), 3), inputShapeOf(c));
+    const w = () => tf.tensor4d(seededValues(size(c.filter), 4), c.filter);
+    const expected = await on('cpu', () => tf.tidy(() => tf.conv2dTranspose(x(), w(), c.output, c.strides, c.pad).dataSync() as Float32Array));
+    await on('wasm', () => {
+      keepPreparedWasmFilters(false);
+      try {
+        const [input, filter] = [x(), w()];
+        const buffersBefore = tf.engine().backend.numDataIds();
+        const y = tf.conv2dTranspose(input, filter, c.output, c.strides, c.pad);
+        assert.equal(tf.engine().backend.numDataIds(), buffersBefore + 1, 'only the output stays');
+        assert.ok(relativeError(y.dataSync() as Float32Array, expected) <= 1e-4);
+        tf.dispose([input, filter, y]);
+      } finally {
+        keepPreparedWasmFilters(true);
+      }
     });
   });
 

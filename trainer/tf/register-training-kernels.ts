@@ -13,8 +13,10 @@
  * imported; shared/tf/runtime.ts swaps it in again when it activates wasm.
  */
 import * as tf from '@tensorflow/tfjs';
-import { useFastWasmConv2DBackpropInput } from '../../shared/tf/wasm-conv2d-backprop-input.js';
+import { keepPreparedWasmFilters, useFastWasmConv2DBackpropInput } from '../../shared/tf/wasm-conv2d-backprop-input.js';
 import { wasmConv2DBackpropFilterConfig } from './wasm-conv2d-backprop-filter.js';
 
 tf.registerKernel(wasmConv2DBackpropFilterConfig);
 useFastWasmConv2DBackpropInput();
+// Training makes new weight buffers every step: caching their rearranged copies only costs memory.
+keepPreparedWasmFilters(false);
