@@ -162,7 +162,7 @@ export function keepPreparedWasmFilters(keep: boolean): void {
  */
 const preparedFilters = new WeakMap<tf.KernelBackend, Map<tf.DataId, Map<string, tf.TensorInfo>>>();
 
-function preparedFilter(backend: tf.KernelBackend, filter: tf.TensorInfo, s: number): tf.TensorInfo {
+function preparedFilter(backend: WasmHeapBackend, filter: tf.TensorInfo, s: number): tf.TensorInfo {
   let byFilter = preparedFilters.get(backend);
   if (!byFilter) preparedFilters.set(backend, (byFilter = new Map()));
   for (const [dataId, prepared] of byFilter) {
@@ -180,34 +180,41 @@ function preparedFilter(backend: tf.KernelBackend, filter: tf.TensorInfo, s: num
 }
 
 /**
- * W [kH, kW, Ci, Co] → zero taps up to s·J → [J, s, J, s·Ci, Co] (kh = s·j + r) →
- * [J, J, Co, s, s·Ci] = [J, J, Co, s²·Ci] with channel (r_y·s + r_x)·Ci + ci, DepthToSpace's
- * order → flip j into m.
+ * W [kH, kW, Ci, Co] → [J, J, Co, s²·Ci]: sub-kernel (r_y, r_x) at channels (r_y·s + r_x)·Ci + ci
+ * (DepthToSpace's order), its taps flipped: out[m_y, m_x, co, (r_y·s + r_x)·Ci + ci] =
+ * W[s·(J − 1 − m_y) + r_y, s·(J − 1 − m_x) + r_x, ci, co], zero past the kernel's edge. One
+ * gather on the wasm heap: wasm's Transpose and Reverse walk element by element, which made
+ * rearranging every filter on every training step cost seconds.
  */
-function subPixelFilter(backend: tf.KernelBackend, filter: tf.TensorInfo, s: number): tf.TensorInfo {
+function subPixelFilter(backend: WasmHeapBackend, filter: tf.TensorInfo, s: number): tf.TensorInfo {
   const [filterHeight, filterWidth, inChannels, outChannels] = filter.shape as [number, number, number, number];
   const tapsH = Math.ceil(filterHeight / s);
   const tapsW = Math.ceil(filterWidth / s);
-  const intermediates: tf.TensorInfo[] = [];
-  const step = (name: string, kernelInputs: tf.NamedTensorInfoMap, kernelAttrs: tf.NamedAttrMap): tf.TensorInfo => {
-    const out = runWasmKernel(backend, name, kernelInputs, kernelAttrs);
-    intermediates.push(out);
-    return out;
-  };
-  try {
-    const padded = filterHeight === s * tapsH && filterWidth === s * tapsW
-      ? filter
-      : step('PadV2', { x: filter }, {
-        paddings: [[0, s * tapsH - filterHeight], [0, s * tapsW - filterWidth], [0, 0], [0, 0]],
-        constantValue: 0,
-      });
-    const split = step('Reshape', { x: padded }, { shape: [tapsH, s, tapsW, s * inChannels, outChannels] });
-    const phased = step('Transpose', { x: split }, { perm: [0, 2, 4, 1, 3] });
-    const phasedFilter = step('Reshape', { x: phased }, { shape: [tapsH, tapsW, outChannels, s * s * inChannels] });
-    return runWasmKernel(backend, 'Reverse', { x: phasedFilter }, { dims: [0, 1] });
-  } finally {
-    for (const t of intermediates) backend.disposeData(t.dataId);
+  // Allocate first: growing the heap replaces its buffer, which would detach earlier views.
+  const prepared = backend.makeOutput([tapsH, tapsW, outChannels, s * s * inChannels], 'float32');
+  const weights = backend.typedArrayFromHeap(filter);
+  const out = backend.typedArrayFromHeap(prepared);
+  let at = 0;
+  for (let my = 0; my < tapsH; my++) {
+    for (let mx = 0; mx < tapsW; mx++) {
+      for (let co = 0; co < outChannels; co++) {
+        for (let ry = 0; ry < s; ry++) {
+          const kh = s * (tapsH - 1 - my) + ry;
+          for (let rx = 0; rx < s; rx++) {
+            const kw = s * (tapsW - 1 - mx) + rx;
+            if (kh < filterHeight && kw < filterWidth) {
+              const tap = (kh * filterWidth + kw) * inChannels * outChannels + co;
+              for (let ci = 0; ci < inChannels; ci++) out[at + ci] = weights[tap + ci * outChannels]!;
+            } else {
+              out.fill(0, at, at + inChannels);
+            }
+            at += inChannels;
+          }
+        }
+      }
+    }
   }
+  return prepared;
 }
 
 function runWasmKernel(backend: tf.KernelBackend, name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): tf.TensorInfo {
