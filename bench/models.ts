@@ -113,7 +113,14 @@ async function benchArchitecture(arch: Architecture): Promise<Row[]> {
         continue;
       }
       progress(`  ${arch.name} ${size}² batch ${batch}: ours…`);
-      const ours = await timeForward(served, size, batch);
+      let ours: Timing;
+      try {
+        ours = await timeForward(served, size, batch);
+      } catch (err) {
+        // e.g. a large batch past wasm's 4 GB heap: the other rows still count.
+        progress(`  ${arch.name} ${size}² batch ${batch}: failed — ${err instanceof Error ? err.message : String(err)}`);
+        continue;
+      }
       progress(`  ${arch.name} ${size}² batch ${batch}: ours ${(ours.msPerBatch / 1000).toFixed(3)} s${python ? '; PyTorch…' : ''}`);
       const torch = python ? await torchForward(python.command, arch.name, size, batch, ours.runs) : undefined;
       rowsOfArch.push({ arch: arch.name, size, batch, params, flopsPerImage: flops, flopsEstimated: approximated.length > 0, ours, torch });
