@@ -3,7 +3,7 @@
  * worker's backend, next to the same network in PyTorch when it is installed.
  *
  *   npm run bench:models -- [--archs pix2pix,cyclegan,...] [--batches 1,4] [--threads N]
- *                           [--warmup 1] [--runs 3] [--slow-seconds 30] [--no-torch]
+ *                           [--warmup 1] [--runs 3] [--slow-seconds 30] [--no-torch] [--profile]
  *
  * Per architecture (its paper defaults: pix2pix is the U-Net 256 with ngf 64, cyclegan the
  * ResNet-9 generator) and batch size: median time of `runs` forwards after `warmup` untimed
@@ -15,6 +15,9 @@
  * is printed beside ours and must match) and times it with the same size, batch and thread
  * count. It runs under the first of `python3`, `/usr/bin/python3` that imports torch (Debian:
  * `apt-get install python3-torch`). The ratio column is our images/s over PyTorch's.
+ *
+ * --profile: after each network's timings, where one batch-1 forward spends its time, by
+ * tfjs kernel (tf.profile), most expensive first.
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -48,9 +51,10 @@ const argsSchema = z.object({
   runs: z.coerce.number().int().min(1).default(3),
   'slow-seconds': z.coerce.number().positive().default(30),
   'no-torch': z.boolean().default(false),
+  profile: z.boolean().default(false),
 });
 const usage =
-  'usage: npm run bench:models -- [--archs pix2pix,cyclegan,...] [--batches 1,4] [--threads N] [--warmup 1] [--runs 3] [--slow-seconds 30] [--no-torch]';
+  'usage: npm run bench:models -- [--archs pix2pix,cyclegan,...] [--batches 1,4] [--threads N] [--warmup 1] [--runs 3] [--slow-seconds 30] [--no-torch] [--profile]';
 const { values } = parseArgs({
   options: {
     archs: { type: 'string' },
@@ -60,6 +64,7 @@ const { values } = parseArgs({
     runs: { type: 'string' },
     'slow-seconds': { type: 'string' },
     'no-torch': { type: 'boolean' },
+    profile: { type: 'boolean' },
   },
 });
 const parsed = argsSchema.safeParse(values);
@@ -125,6 +130,7 @@ async function benchArchitecture(arch: Architecture): Promise<Row[]> {
       const torch = python ? await torchForward(python.command, arch.name, size, batch, ours.runs) : undefined;
       rowsOfArch.push({ arch: arch.name, size, batch, params, flopsPerImage: flops, flopsEstimated: approximated.length > 0, ours, torch });
     }
+    if (args.profile) await printKernelProfile(arch.name, served, size);
   } finally {
     disposeNetworks(nets);
   }
@@ -158,6 +164,31 @@ async function timeForward(model: tf.LayersModel, size: number, batch: number): 
 /** The PyTorch twin, timed as ours was (same warm-up and number of runs); an error is shown in its row. */
 function torchForward(command: string, arch: string, size: number, batch: number, runs: number): Promise<TorchResult | string> {
   return runTorchTwin(command, { arch, size, batch, threads, warmup: runs === 1 ? 0 : args.warmup, runs, mode: 'forward' });
+}
+
+/** Time per tfjs kernel of one batch-1 forward (kernels called inside other kernels are not listed apart). */
+async function printKernelProfile(name: string, model: tf.LayersModel, size: number): Promise<void> {
+  const image = tf.randomUniform([1, size, size, 3], -1, 1);
+  try {
+    const profile = await tf.profile(() => {
+      const out = model.predict(image) as tf.Tensor;
+      out.dataSync();
+      return out;
+    });
+    const byKernel = new Map<string, number>();
+    for (const kernel of profile.kernels) {
+      // Ops (`conv2d__op`) wrap the kernels they run; count the kernels only.
+      if (kernel.name.endsWith('__op')) continue;
+      const ms = typeof kernel.kernelTimeMs === 'number' ? kernel.kernelTimeMs : 0;
+      byKernel.set(kernel.name, (byKernel.get(kernel.name) ?? 0) + ms);
+    }
+    const total = [...byKernel.values()].reduce((a, b) => a + b, 0);
+    const top = [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 8);
+    console.log(`\n${name}: one ${size}² forward by kernel (${total.toFixed(0)} ms in kernels)`);
+    for (const [kernel, ms] of top) console.log(`  ${kernel.padEnd(24)} ${ms.toFixed(1).padStart(9)} ms ${((100 * ms) / total).toFixed(1).padStart(5)} %`);
+  } finally {
+    image.dispose();
+  }
 }
 
 function printTable(all: Row[]): void {
