@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { useFastWasmConv2DBackpropInput } from './wasm-conv2d-backprop-input.js';
+import { useFastWasmSlice } from './wasm-slice.js';
 import { initWasmWithThreadsInNode } from './wasm-threads-in-node.js';
 
 export type BackendChoice = Config['TF_BACKEND'];
@@ -63,6 +64,8 @@ async function activate(candidate: Candidate, threads: number): Promise<TfRuntim
       else await setBackend('wasm');
       // wasm's own transposed conv is a scalar loop; U-Net decoders are mostly transposed convs.
       useFastWasmConv2DBackpropInput();
+      // and its strided Slice copies element by element (crops, concat gradients).
+      useFastWasmSlice();
       const used = wasm.getThreadsCount();
       const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? '+simd' : '';
       return { backend: 'wasm', description: `tfjs-backend-wasm${simd} ${wasm.version_wasm} (${used} thread${used === 1 ? '' : 's'})`, threads: used };

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { isWasmHeapBackend, type WasmHeapBackend } from './wasm-heap-backend.js';
+import { WasmKernelOverride } from './wasm-kernel-override.js';
 
 /**
  * A faster `Conv2DBackpropInput` for the wasm backend: the kernel behind conv2dTranspose (all
@@ -18,44 +20,18 @@ import * as tf from '@tensorflow/tfjs';
  * cached per filter buffer (see `preparedFilter`).
  *
  * Unequal strides and NCHW fall back to the original wasm kernel.
- *
- * This module does not import the wasm package: importing it registers the wasm backend,
- * which then outranks cpu as tfjs's default in processes that never asked for wasm.
  */
 
-const kernelName = 'Conv2DBackpropInput';
-const backendName = 'wasm';
+const override = new WasmKernelOverride('Conv2DBackpropInput', conv2DBackpropInput);
 
-/** wasm's own kernel config, kept for the cases handled here by delegation and to switch back. */
-let original: tf.KernelConfig | undefined;
-
-/**
- * Puts this kernel in place of wasm's own. Call it after `@tensorflow/tfjs-backend-wasm` is
- * imported (before or after the backend is initialised); before that it does nothing and
- * returns false. Calling it again is harmless.
- */
+/** Puts this kernel in place of wasm's own (see WasmKernelOverride.use). */
 export function useFastWasmConv2DBackpropInput(): boolean {
-  const current = tf.getKernel(kernelName, backendName);
-  if (!current) return false;
-  if (current.kernelFunc === conv2DBackpropInput) return true;
-  original = current;
-  tf.unregisterKernel(kernelName, backendName);
-  tf.registerKernel({
-    kernelName,
-    backendName,
-    kernelFunc: conv2DBackpropInput,
-    // The original's setup binds its wasm function; it must still run if the backend starts later.
-    setupFunc: current.setupFunc,
-    disposeFunc: current.disposeFunc,
-  });
-  return true;
+  return override.use();
 }
 
 /** Puts wasm's own kernel back (for comparisons and benchmarks). */
 export function useOriginalWasmConv2DBackpropInput(): void {
-  if (!original || tf.getKernel(kernelName, backendName)?.kernelFunc !== conv2DBackpropInput) return;
-  tf.unregisterKernel(kernelName, backendName);
-  tf.registerKernel(original);
+  override.useOriginal();
 }
 
 function conv2DBackpropInput(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | tf.TensorInfo[] {
@@ -63,10 +39,9 @@ function conv2DBackpropInput(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo 
   const { dy, filter } = inputs;
   if (!dy || !filter || !attrs) throw new Error('Conv2DBackpropInput: needs inputs dy and filter and its attributes');
   if (!isWasmHeapBackend(backend)) throw new Error('Conv2DBackpropInput: called without the wasm backend');
-  if (!original) throw new Error('Conv2DBackpropInput: wasm kernel replaced without keeping the original');
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
   const [strideHeight, strideWidth] = typeof strides === 'number' ? [strides, strides] : strides;
-  if (dataFormat !== 'NHWC' || strideHeight !== strideWidth) return original.kernelFunc(args);
+  if (dataFormat !== 'NHWC' || strideHeight !== strideWidth) return override.original(args);
   const s = strideHeight;
 
   const filterShape = filter.shape as [number, number, number, number];
@@ -218,19 +193,7 @@ function subPixelFilter(backend: WasmHeapBackend, filter: tf.TensorInfo, s: numb
 }
 
 function runWasmKernel(backend: tf.KernelBackend, name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): tf.TensorInfo {
-  const out = tf.getKernel(name, backendName).kernelFunc({ inputs, backend, attrs });
+  const out = tf.getKernel(name, 'wasm').kernelFunc({ inputs, backend, attrs });
   if (Array.isArray(out)) throw new Error(`wasm ${name} returned several outputs`);
   return out;
-}
-
-/** What this kernel uses of tfjs-backend-wasm's `BackendWasm` (its tensors live on the wasm heap). */
-interface WasmHeapBackend extends tf.KernelBackend {
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-}
-
-/** Kernels receive their backend untyped. */
-function isWasmHeapBackend(backend: unknown): backend is WasmHeapBackend {
-  const candidate = backend as Partial<Record<'disposeData' | 'makeOutput' | 'typedArrayFromHeap', unknown>> | null;
-  return typeof candidate?.disposeData === 'function' && typeof candidate.makeOutput === 'function' && typeof candidate.typedArrayFromHeap === 'function';
 }

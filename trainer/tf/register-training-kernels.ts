@@ -8,15 +8,18 @@
  * 4.22), and used by none of them today: DepthwiseConv2dNativeBackpropFilter/Input (depthwise
  * and separable convs) and UnsortedSegmentSum (the gradient of gather, e.g. embeddings).
  *
- * It also swaps in the faster wasm Conv2DBackpropInput (every conv's input gradient), which
- * replaces a kernel wasm has and so only takes effect if the wasm package is already
- * imported; shared/tf/runtime.ts swaps it in again when it activates wasm.
+ * It also swaps in the faster wasm Conv2DBackpropInput (every conv's input gradient) and Slice
+ * (every concat's gradient), which replace kernels wasm has and so only take effect if the
+ * wasm package is already imported; shared/tf/runtime.ts swaps them in again when it
+ * activates wasm.
  */
 import * as tf from '@tensorflow/tfjs';
 import { keepPreparedWasmFilters, useFastWasmConv2DBackpropInput } from '../../shared/tf/wasm-conv2d-backprop-input.js';
+import { useFastWasmSlice } from '../../shared/tf/wasm-slice.js';
 import { wasmConv2DBackpropFilterConfig } from './wasm-conv2d-backprop-filter.js';
 
 tf.registerKernel(wasmConv2DBackpropFilterConfig);
 useFastWasmConv2DBackpropInput();
+useFastWasmSlice();
 // Training makes new weight buffers every step: caching their rearranged copies only costs memory.
 keepPreparedWasmFilters(false);
