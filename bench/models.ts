@@ -29,6 +29,7 @@ import { countFlops } from '../shared/nets/flops.js';
 import { getArchitecture, listArchitectures, type Architecture } from '../shared/nets/index.js';
 import { trainableParamCount } from '../shared/nets/param-count.js';
 import { initTf } from '../shared/tf/runtime.js';
+import { timeForward, type ForwardTiming } from '../shared/tf/time-forward.js';
 import { findTorchPython, runTorchTwin, type TorchResult } from './torch-twin.js';
 
 /** Architectures the worker can serve; ome-pretrain only trains OME's generator. */
@@ -75,11 +76,6 @@ if (!parsed.success) {
 const args = parsed.data;
 
 
-interface Timing {
-  msPerBatch: number;
-  runs: number;
-}
-
 interface Row {
   arch: string;
   size: number;
@@ -87,7 +83,7 @@ interface Row {
   params: number;
   flopsPerImage: number;
   flopsEstimated: boolean;
-  ours: Timing;
+  ours: ForwardTiming;
   torch?: TorchResult | string;
 }
 
@@ -118,9 +114,9 @@ async function benchArchitecture(arch: Architecture): Promise<Row[]> {
         continue;
       }
       progress(`  ${arch.name} ${size}² batch ${batch}: ours…`);
-      let ours: Timing;
+      let ours: ForwardTiming;
       try {
-        ours = await timeForward(served, size, batch);
+        ours = await timeForward(served, { size, batch, warmup: args.warmup, runs: args.runs, slowMs: args['slow-seconds'] * 1000 });
       } catch (err) {
         // e.g. a large batch past wasm's 4 GB heap: the other rows still count.
         progress(`  ${arch.name} ${size}² batch ${batch}: failed — ${err instanceof Error ? err.message : String(err)}`);
@@ -135,30 +131,6 @@ async function benchArchitecture(arch: Architecture): Promise<Row[]> {
     disposeNetworks(nets);
   }
   return rowsOfArch;
-}
-
-/** Median of `runs` forwards after `warmup`; a forward slower than --slow-seconds is timed once. */
-async function timeForward(model: tf.LayersModel, size: number, batch: number): Promise<Timing> {
-  const images = tf.randomUniform([batch, size, size, 3], -1, 1);
-  const once = async () => {
-    const started = performance.now();
-    const out = model.predict(images) as tf.Tensor;
-    await out.data();
-    out.dispose();
-    return performance.now() - started;
-  };
-  try {
-    const times: number[] = [];
-    for (let i = 0; i < args.warmup; i++) {
-      const ms = await once();
-      if (ms > args['slow-seconds'] * 1000) return { msPerBatch: ms, runs: 1 };
-    }
-    for (let i = 0; i < args.runs; i++) times.push(await once());
-    times.sort((a, b) => a - b);
-    return { msPerBatch: times[Math.floor(times.length / 2)]!, runs: times.length };
-  } finally {
-    images.dispose();
-  }
 }
 
 /** The PyTorch twin, timed as ours was (same warm-up and number of runs); an error is shown in its row. */

@@ -1,10 +1,10 @@
-import * as tf from '@tensorflow/tfjs';
 import { loadConfig } from '../shared/config.js';
 import { disposeNetworks } from '../shared/nets/dispose-networks.js';
 import { countFlops } from '../shared/nets/flops.js';
 import { listArchitectures, type Architecture } from '../shared/nets/index.js';
 import { trainableParamCount } from '../shared/nets/param-count.js';
 import { initTf } from '../shared/tf/runtime.js';
+import { timeForward } from '../shared/tf/time-forward.js';
 
 /**
  * `npm run models:summary`: every registered architecture at its paper/default options —
@@ -37,7 +37,8 @@ async function summarise(arch: Architecture): Promise<Row> {
     if (!served) throw new Error(`${arch.name}: served generator ${arch.served} was not built`);
     const { flops, approximated } = countFlops(served);
     if (approximated.length) log(`  ${arch.name}: FLOPs of ${approximated.join(', ')} approximated from their weights (see shared/nets/flops.ts)`);
-    const { ms, runs } = await timeForward(arch.name, served, size);
+    log(`  ${arch.name}: timing a ${size}×${size} forward…`);
+    const { msPerBatch: ms, runs } = await timeForward(served, { size, batch: 1, warmup: 1, runs: 3, slowMs: slowForwardMs });
     return {
       name: arch.name,
       inputSize: size,
@@ -51,27 +52,6 @@ async function summarise(arch: Architecture): Promise<Row> {
     };
   } finally {
     disposeNetworks(nets);
-  }
-}
-
-/** Median of up to three timed forwards after a first (warm-up) one; just the first if it was slow. */
-async function timeForward(name: string, model: tf.LayersModel, size: number): Promise<{ ms: number; runs: number }> {
-  const image = tf.randomUniform([1, size, size, 3], -1, 1);
-  const once = async () => {
-    const started = performance.now();
-    const out = model.predict(image) as tf.Tensor;
-    await out.data();
-    out.dispose();
-    return performance.now() - started;
-  };
-  try {
-    log(`  ${name}: timing a ${size}×${size} forward…`);
-    const first = await once();
-    if (first > slowForwardMs) return { ms: first, runs: 1 };
-    const times = [await once(), await once(), await once()].sort((a, b) => a - b);
-    return { ms: times[1]!, runs: 3 };
-  } finally {
-    image.dispose();
   }
 }
 
