@@ -6,6 +6,8 @@ import type { ImagePools } from './image-pool.js';
 export interface Batch {
   a: tf.Tensor4D;
   b: tf.Tensor4D;
+  /** Edge-smoothed copies of `b` (same crops), for AnimeGAN's edge-promoting loss; present when the dataset has them. */
+  bEdgeSmoothed?: tf.Tensor4D;
 }
 
 /** Scalar losses of one objective; `total` is what the optimizer minimises. */

@@ -1,6 +1,7 @@
 /**
  * `npm run data:build`: builds the demo datasets `sketch` and `toon` (paired format, with
- * a held-out test split and manifests) under data/.
+ * a held-out test split and manifests) under data/, and the unaligned `anime` dataset
+ * when the Ren'Py games' art is installed (build-anime-data.ts).
  *
  * Inputs are square crops of real photographs from Debian packages when installed (see
  * photo-sources.ts; more with --photos DIR) plus procedurally generated scenes, so it
@@ -14,6 +15,7 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import sharp, { type Sharp } from 'sharp';
 import { z } from 'zod';
+import { buildAnimeData, defaultRenpyRoot, type AnimeSummary } from './build-anime-data.js';
 import { buildManifest, type Manifest } from './manifest.js';
 import { mapConcurrent } from './map-concurrent.js';
 import { findPhotos, installHint, photoPackages, type FoundPhotos } from './photo-sources.js';
@@ -21,6 +23,7 @@ import { loadPhoto, randomCrop } from './photo-crops.js';
 import { renderScene, sceneKinds, type SceneKind } from './scenes/render-scene.js';
 import { deriveSeed, SeededRandom } from './seeded-random.js';
 import type { RgbImage } from './targets/raster.js';
+import { edgeSmoothParams } from './targets/edge-smooth.js';
 import { defaultSketchParams, sketch } from './targets/sketch.js';
 import { defaultToonParams, toon } from './targets/toon.js';
 
@@ -33,17 +36,25 @@ const optionsSchema = z.object({
   /** Share of examples cropped from real photos, when there are any. */
   photoShare: z.coerce.number().min(0).max(1).default(0.5),
   photos: z.array(z.string()).default([]),
+  packagePhotos: z.boolean().default(true),
+  animeCount: z.coerce.number().int().min(2).max(100_000).default(2000),
+  animeSize: z.coerce.number().int().min(32).max(1024).default(384),
+  renpyDir: z.string().min(1).default(defaultRenpyRoot),
 });
 type BuildOptions = z.infer<typeof optionsSchema>;
 
 const usage = `Usage: npm run data:build -- [options]
   --count N          examples in all, train + test (default 300)
   --size PX          image side in pixels (default 256)
-  --out DIR          output directory; writes DIR/sketch and DIR/toon, replacing them (default data)
+  --out DIR          output directory; writes DIR/sketch, DIR/toon and DIR/anime, replacing them (default data)
   --seed N           random seed; the same seed gives the same data (default 1)
   --test-fraction F  share of examples held out in test/ (default 0.1)
   --photo-share F    share of examples cropped from real photos when any are found (default 0.5)
-  --photos DIR       also crop the photos in DIR (repeatable)`;
+  --photos DIR       also crop the photos in DIR (repeatable)
+  --no-package-photos  leave out the photos of Debian packages (only --photos DIR)
+  --anime-count N    anime: examples per domain (photos, anime art), train + test (default 2000)
+  --anime-size PX    anime: image side in pixels (default 384; training crops 256 from it)
+  --renpy-dir DIR    anime: where the Ren'Py games are (default ${defaultRenpyRoot})`;
 
 type Source = { kind: 'photo'; photo: number } | { kind: 'scene'; scene: SceneKind };
 interface Example {
@@ -60,7 +71,7 @@ const photoMaxSide = 1024;
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const started = performance.now();
-  const found = await findPhotos(options.photos);
+  const found = await findPhotos(options.photos, options.packagePhotos);
   reportPhotos(found);
   const photoFiles = found.sources.flatMap((s) => s.files);
   const examples = planExamples(options, photoFiles.length);
@@ -112,8 +123,18 @@ async function main(): Promise<void> {
     await rm(path.join(options.out, style), { recursive: true, force: true });
     await rename(path.join(staging, style), path.join(options.out, style));
   }
+  const anime = await buildAnimeData({
+    out: options.out,
+    staging,
+    renpyRoot: options.renpyDir,
+    count: options.animeCount,
+    size: options.animeSize,
+    seed: options.seed,
+    testFraction: options.testFraction,
+    photos: photoFiles,
+  });
   await rm(staging, { recursive: true, force: true });
-  await reportSummary(options, examples, found, manifests, (performance.now() - started) / 1000);
+  await reportSummary(options, examples, found, manifests, anime, (performance.now() - started) / 1000);
 }
 
 function parseOptions(argv: string[]): BuildOptions {
@@ -136,6 +157,10 @@ function parseOptions(argv: string[]): BuildOptions {
     testFraction: values['test-fraction'],
     photoShare: values['photo-share'],
     photos: values.photos,
+    packagePhotos: !values['no-package-photos'],
+    animeCount: values['anime-count'],
+    animeSize: values['anime-size'],
+    renpyDir: values['renpy-dir'],
   });
   if (!parsed.success) {
     console.error(`${parsed.error.issues.map((i) => `--${String(i.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${i.message}`).join('\n')}\n\n${usage}`);
@@ -155,6 +180,10 @@ function readFlags(argv: string[]) {
       'test-fraction': { type: 'string' },
       'photo-share': { type: 'string' },
       photos: { type: 'string', multiple: true },
+      'no-package-photos': { type: 'boolean' },
+      'anime-count': { type: 'string' },
+      'anime-size': { type: 'string' },
+      'renpy-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   }).values;
@@ -195,7 +224,14 @@ function reportPhotos(found: FoundPhotos): void {
   }
 }
 
-async function reportSummary(options: BuildOptions, examples: Example[], found: FoundPhotos, manifests: Record<string, Manifest>, seconds: number): Promise<void> {
+async function reportSummary(
+  options: BuildOptions,
+  examples: Example[],
+  found: FoundPhotos,
+  manifests: Record<string, Manifest>,
+  anime: AnimeSummary | undefined,
+  seconds: number,
+): Promise<void> {
   const fromPhotos = examples.filter((e) => e.source.kind === 'photo').length;
   const scenes = new Map<string, number>();
   for (const e of examples) if (e.source.kind === 'scene') scenes.set(e.source.scene, (scenes.get(e.source.scene) ?? 0) + 1);
@@ -206,6 +242,14 @@ async function reportSummary(options: BuildOptions, examples: Example[], found: 
     const manifest = manifests[style] as Manifest;
     const dir = path.join(options.out, style);
     console.log(`  ${dir}: paired, train ${manifest.counts.train.a}, test ${manifest.counts.test.a}, ${(await sizeOf(dir) / 1e6).toFixed(1)} MB`);
+  }
+  if (anime) {
+    const { train, test } = anime.manifest.counts;
+    console.log(
+      `  ${anime.dir}: unaligned, ${options.animeSize}×${options.animeSize} px, trainA ${train.a}, trainB ${train.b}, testA ${test.a}, testB ${test.b} (+ B_smooth), ${((await sizeOf(anime.dir)) / 1e6).toFixed(1)} MB`,
+    );
+    console.log(`    A: ${anime.aFromScenes ? 'procedural scenes (fewer than 3 real photos)' : `real photos, held out: ${anime.heldOut.photos.join(', ')}`}`);
+    console.log(`    B: Ren'Py art, held out: ${anime.heldOut.anime.join(', ')}; B_smooth: Canny ${edgeSmoothParams.lowThreshold}/${edgeSmoothParams.highThreshold}, dilated ${2 * edgeSmoothParams.dilateRadius + 1}×${2 * edgeSmoothParams.dilateRadius + 1}, Gaussian σ=${edgeSmoothParams.blurSigma} at edges`);
   }
   const l = defaultSketchParams.lines;
   const t = defaultToonParams;

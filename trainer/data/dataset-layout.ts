@@ -13,7 +13,8 @@ import { deriveSeed } from './seeded-random.js';
  *   so `A/001.jpg` pairs with `B/001.png`). In `train/A`, `train/B` and `test/A`,
  *   `test/B`, or `A/`, `B/` in the root when there is no `train/`.
  * - `unaligned` (CycleGAN): two unrelated domains in `trainA/`, `trainB/`, held out in
- *   `testA/`, `testB/`.
+ *   `testA/`, `testB/`. Optionally `trainB_smooth/` (and `testB_smooth/`): for each B
+ *   image a file of the same name, its edge-smoothed copy (AnimeGAN's edge-promoting loss).
  *
  * When there is no `test/` (or `testA/`, `testB/`), a fraction of the examples (10% by
  * default, recorded in the manifest) is held out instead, chosen by a hash of each file
@@ -33,7 +34,7 @@ export type HeldOut = { kind: 'directory' } | { kind: 'fraction'; fraction: numb
 export type SplitFiles =
   | { kind: 'aligned'; files: string[] }
   | { kind: 'paired'; pairs: { a: string; b: string }[] }
-  | { kind: 'unaligned'; a: string[]; b: string[] };
+  | { kind: 'unaligned'; a: string[]; b: string[]; bSmoothed?: Record<string, string> };
 
 export interface DatasetLayout {
   format: DatasetFormat;
@@ -61,7 +62,7 @@ function splitFiles(files: SplitFiles): string[] {
     case 'paired':
       return files.pairs.flatMap(({ a, b }) => [a, b]);
     case 'unaligned':
-      return [...files.a, ...files.b];
+      return [...files.a, ...files.b, ...Object.values(files.bSmoothed ?? {})];
   }
 }
 
@@ -95,11 +96,15 @@ export async function readLayout(dir: string, format: DatasetFormat, holdOutFrac
   if (format === 'unaligned') {
     const a = await listImages(dir, 'trainA');
     const b = await listImages(dir, 'trainB');
+    const domain = async (aFiles: string[], bFiles: string[], smoothFolder: string): Promise<SplitFiles> => {
+      const bSmoothed = folders.has(smoothFolder) ? await smoothedCopies(dir, bFiles, smoothFolder) : undefined;
+      return { kind: format, a: aFiles, b: bFiles, ...(bSmoothed ? { bSmoothed } : {}) };
+    };
     if (folders.has('testA') || folders.has('testB')) {
       return {
         format,
         heldOut: { kind: 'directory' },
-        splits: { train: { kind: format, a, b }, test: { kind: format, a: await listImages(dir, 'testA'), b: await listImages(dir, 'testB') } },
+        splits: { train: await domain(a, b, 'trainB_smooth'), test: await domain(await listImages(dir, 'testA'), await listImages(dir, 'testB'), 'testB_smooth') },
       };
     }
     const splitA = splitByHash(a, (f) => f, holdOutFraction);
@@ -107,7 +112,7 @@ export async function readLayout(dir: string, format: DatasetFormat, holdOutFrac
     return {
       format,
       heldOut: { kind: 'fraction', fraction: holdOutFraction },
-      splits: { train: { kind: format, a: splitA.train, b: splitB.train }, test: { kind: format, a: splitA.test, b: splitB.test } },
+      splits: { train: await domain(splitA.train, splitB.train, 'trainB_smooth'), test: await domain(splitA.test, splitB.test, 'trainB_smooth') },
     };
   }
 
@@ -157,6 +162,23 @@ async function readSplit(dir: string, splitDir: string, format: 'aligned' | 'pai
     }
   }
   return { kind: 'paired', pairs };
+}
+
+/**
+ * The file in `smoothFolder` of the same name as each B image, keyed by the B path. Fails
+ * when one is missing; a copy whose B image is gone is not part of the dataset.
+ */
+async function smoothedCopies(dir: string, bFiles: readonly string[], smoothFolder: string): Promise<Record<string, string>> {
+  const present = new Set(await listImages(dir, smoothFolder));
+  const copies: Record<string, string> = {};
+  for (const file of bFiles) {
+    const copy = `${smoothFolder}/${path.posix.basename(file)}`;
+    if (!present.has(copy)) {
+      throw new DatasetError('mismatched', path.join(dir, file), `${path.join(dir, file)} has no edge-smoothed copy ${path.join(dir, copy)} (every B image needs one once ${smoothFolder}/ exists).`);
+    }
+    copies[file] = copy;
+  }
+  return copies;
 }
 
 /** Fails, naming the folder, when either side of the training split has no images. */

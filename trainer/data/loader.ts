@@ -40,8 +40,10 @@ export interface ImagePairDataset {
   size: number;
   batchesPerEpoch: number;
   /**
-   * One epoch of batches: `a` and `b` NHWC float32 in [-1, 1]. The caller owns each
-   * batch's tensors and must dispose them. The last batch may be smaller.
+   * One epoch of batches: `a` and `b` NHWC float32 in [-1, 1], and `bEdgeSmoothed` (b's
+   * edge-smoothed copies, same crops and flips) when an unaligned dataset has
+   * `trainB_smooth/` (`testB_smooth/`) and the direction is AtoB. The caller owns each
+   * batch's tensors and must dispose them (disposeBatch). The last batch may be smaller.
    */
   batches(epoch?: number): AsyncGenerator<Batch, void, undefined>;
 }
@@ -50,18 +52,21 @@ export interface ImagePairDataset {
 interface ExampleRef {
   a: string;
   b: string;
+  bSmoothed?: string;
   seed: number;
 }
 
 interface HostExample {
   a: RgbImage;
   b: RgbImage;
+  bSmoothed?: RgbImage;
   jitterSeed: number;
 }
 
 interface HostBatch {
   a: Float32Array;
   b: Float32Array;
+  bSmoothed?: Float32Array;
   shape: [number, number, number, number];
 }
 
@@ -86,6 +91,7 @@ export async function openDataset(dir: string, options: LoaderOptions = {}): Pro
     const rng = new SeededRandom(ref.seed);
     let a: RgbImage;
     let b: RgbImage;
+    let bSmoothed: RgbImage | undefined;
     if (files.kind === 'aligned') {
       const whole = await decodeRgbFile(path.join(dir, ref.a));
       const half = Math.floor(whole.width / 2);
@@ -95,14 +101,22 @@ export async function openDataset(dir: string, options: LoaderOptions = {}): Pro
         applyTransform(whole, plan, { left: half, top: 0, width: half, height: whole.height }),
       ]);
     } else {
-      const [imageA, imageB] = await Promise.all([decodeRgbFile(path.join(dir, ref.a)), decodeRgbFile(path.join(dir, ref.b))]);
+      const smoothFile = ref.bSmoothed;
+      const [imageA, imageB, imageSmoothed] = await Promise.all([
+        decodeRgbFile(path.join(dir, ref.a)),
+        decodeRgbFile(path.join(dir, ref.b)),
+        smoothFile === undefined ? undefined : decodeRgbFile(path.join(dir, smoothFile)),
+      ]);
       const planA = planTransform(imageA.width, imageA.height, opts, rng);
       // Paired images share one crop and flip; unaligned domains are augmented independently.
       const planB = files.kind === 'paired' ? planA : planTransform(imageB.width, imageB.height, opts, rng);
-      [a, b] = await Promise.all([applyTransform(imageA, planA), applyTransform(imageB, planB)]);
+      if (imageSmoothed && (imageSmoothed.width !== imageB.width || imageSmoothed.height !== imageB.height)) {
+        throw new DatasetError('mismatched', path.join(dir, smoothFile as string), `${path.join(dir, smoothFile as string)} is not the size of ${path.join(dir, ref.b)}; an edge-smoothed copy must be.`);
+      }
+      [a, b, bSmoothed] = await Promise.all([applyTransform(imageA, planA), applyTransform(imageB, planB), imageSmoothed && applyTransform(imageSmoothed, planB)]);
     }
-    if (opts.direction === 'BtoA') [a, b] = [b, a];
-    return { a, b, jitterSeed: deriveSeed(ref.seed, 'jitter') };
+    if (opts.direction === 'BtoA') return { a: b, b: a, jitterSeed: deriveSeed(ref.seed, 'jitter') };
+    return { a, b, ...(bSmoothed ? { bSmoothed } : {}), jitterSeed: deriveSeed(ref.seed, 'jitter') };
   };
 
   const loadBatch = async (refs: readonly ExampleRef[]): Promise<HostBatch> => {
@@ -112,6 +126,7 @@ export async function openDataset(dir: string, options: LoaderOptions = {}): Pro
     const pixels = width * height * 3;
     const a = new Float32Array(examples.length * pixels);
     const b = new Float32Array(examples.length * pixels);
+    const bSmoothed = first.bSmoothed ? new Float32Array(examples.length * pixels) : undefined;
     examples.forEach((example, i) => {
       const ref = refs[i] as ExampleRef;
       for (const side of [example.a, example.b]) {
@@ -126,8 +141,9 @@ export async function openDataset(dir: string, options: LoaderOptions = {}): Pro
       const jitter = sampleJitter(opts.colorJitter, new SeededRandom(example.jitterSeed));
       writeSignedUnit(example.a, a, i * pixels, jitter ? (unit) => applyJitter(unit, jitter) : undefined);
       writeSignedUnit(example.b, b, i * pixels);
+      if (bSmoothed && example.bSmoothed) writeSignedUnit(example.bSmoothed, bSmoothed, i * pixels);
     });
-    return { a, b, shape: [examples.length, height, width, 3] };
+    return { a, b, ...(bSmoothed ? { bSmoothed } : {}), shape: [examples.length, height, width, 3] };
   };
 
   async function* batches(epoch = 0): AsyncGenerator<Batch, void, undefined> {
@@ -146,7 +162,11 @@ export async function openDataset(dir: string, options: LoaderOptions = {}): Pro
       const host = await (pending.shift() as Promise<HostBatch>);
       while (pending.length < opts.prefetch && next < chunks.length) enqueue();
       // Tensors are made only when handed out, so an abandoned prefetch leaks nothing.
-      yield { a: tf.tensor4d(host.a, host.shape, 'float32'), b: tf.tensor4d(host.b, host.shape, 'float32') };
+      yield {
+        a: tf.tensor4d(host.a, host.shape, 'float32'),
+        b: tf.tensor4d(host.b, host.shape, 'float32'),
+        ...(host.bSmoothed ? { bEdgeSmoothed: tf.tensor4d(host.bSmoothed, host.shape, 'float32') } : {}),
+      };
     }
   }
 
@@ -157,7 +177,7 @@ export async function openDataset(dir: string, options: LoaderOptions = {}): Pro
  * The examples of one epoch in order. As the reference: a shuffled order unless
  * `serialBatches`; for unaligned data index i takes A[i mod |A|] and a random B.
  */
-function epochExamples(files: SplitFiles, opts: { serialBatches: boolean; seed: number }, epoch: number): ExampleRef[] {
+function epochExamples(files: SplitFiles, opts: { serialBatches: boolean; seed: number; direction: 'AtoB' | 'BtoA' }, epoch: number): ExampleRef[] {
   const rng = new SeededRandom(deriveSeed(opts.seed, epoch, 'order'));
   const pairs: { a: string; b: string }[] =
     files.kind === 'aligned'
@@ -172,7 +192,9 @@ function epochExamples(files: SplitFiles, opts: { serialBatches: boolean; seed: 
   return order.map((index, position) => {
     const pair = pairs[index] as { a: string; b: string };
     const b = files.kind === 'unaligned' && !opts.serialBatches ? rng.pick(files.b) : pair.b;
-    return { a: pair.a, b, seed: deriveSeed(opts.seed, epoch, position) };
+    // The copies are of domain B; BtoA makes B the input, where they have no use.
+    const bSmoothed = files.kind === 'unaligned' && opts.direction === 'AtoB' ? files.bSmoothed?.[b] : undefined;
+    return { a: pair.a, b, ...(bSmoothed === undefined ? {} : { bSmoothed }), seed: deriveSeed(opts.seed, epoch, position) };
   });
 }
 
@@ -182,4 +204,11 @@ function writeSignedUnit(image: RgbImage, out: Float32Array, offset: number, jit
   for (let i = 0; i < unit.length; i++) unit[i] = (image.data[i] as number) / 255;
   jitter?.(unit);
   for (let i = 0; i < unit.length; i++) out[offset + i] = (unit[i] as number) * 2 - 1;
+}
+
+/** Disposes every tensor of a batch the loader handed out. */
+export function disposeBatch(batch: Batch): void {
+  batch.a.dispose();
+  batch.b.dispose();
+  batch.bEdgeSmoothed?.dispose();
 }

@@ -47,6 +47,7 @@ export async function evaluateGenerator(
       outputs.push(output);
       targets.push(batch.b);
       batch.a.dispose();
+      batch.bEdgeSmoothed?.dispose();
     }
     const [fakeFeatures, realFeatures] = [await extractFeatures(extractor, outputs), await extractFeatures(extractor, targets)];
     const metrics: Record<string, number> = { psnr: mean(psnrs), ssim: mean(ssims) };

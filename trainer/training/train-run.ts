@@ -4,7 +4,7 @@ import type { Logger } from '../../shared/logger.js';
 import { getArchitecture } from '../../shared/nets/index.js';
 import type { Architecture, Networks } from '../../shared/nets/architecture.js';
 import { createTrainStep } from '../../shared/nets/train-step.js';
-import { openDataset } from '../data/loader.js';
+import { disposeBatch, openDataset } from '../data/loader.js';
 import type { LossPoint } from '../reports/loss-curve.js';
 import { TrainingCancelled } from './cancelled.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
@@ -100,16 +100,14 @@ export async function trainRun(request: TrainRunRequest): Promise<TrainedRun> {
       let batchInEpoch = 0;
       for await (const batch of dataset.batches(epoch)) {
         if (batchInEpoch++ < skip || step >= totalSteps) {
-          batch.a.dispose();
-          batch.b.dispose();
+          disposeBatch(batch);
           continue;
         }
         let losses;
         try {
           losses = trainStep.step(batch);
         } finally {
-          batch.a.dispose();
-          batch.b.dispose();
+          disposeBatch(batch);
         }
         step++;
         window.push({ ...prefix('G', losses.generator), ...prefix('D', losses.discriminator) });
