@@ -135,7 +135,8 @@ export async function buildAnimeData(options: AnimeBuildOptions): Promise<AnimeS
   const loadShrunkPhoto = (file: string) => cached(file, async (f) => ({ ...(await loadPhoto(f, photoMaxSide)), channels: 3 as const }));
 
   const bar = new cliProgress.SingleBar(
-    { format: 'anime    {bar} {percentage}% | {value}/{total} photo + anime pairs | {duration_formatted} elapsed, eta {eta_formatted}', hideCursor: true },
+    // Also printed every 10 s when the output is a log file: this part takes minutes.
+    { format: 'anime    {bar} {percentage}% | {value}/{total} photo + anime pairs | {duration_formatted} elapsed, eta {eta_formatted}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 10_000 },
     cliProgress.Presets.shades_classic,
   );
   bar.start(jobs.length, 0);

@@ -6,6 +6,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { DatasetError } from './dataset-error.js';
 import { defaultHoldOutFraction, layoutFiles, readLayout, splitNames, stem, type DatasetFormat, type SplitName } from './dataset-layout.js';
 import { manifestFromLayout, readManifest, sha256, writeManifest, type Manifest, type ManifestEntry } from './manifest.js';
+import { edgeSmoothFile } from './targets/edge-smooth.js';
 
 /**
  * Adding images to a dataset one at a time, as the bot's admin commands do ("add this
@@ -103,7 +104,19 @@ export async function addSample(dir: string, input: SampleInput, limits: Curatio
       throw new DatasetError('bad_layout', dir, `${dir} has no testA/ or testB/ folder; its held-out examples are chosen by name, so add to the train split.`);
     }
     rejectDuplicate(dir, state.manifest, image.hash, sample.domain);
-    return commit(dir, state, [{ folder, name: sample.name ?? image.hash.slice(0, 16), image }]);
+    const name = sample.name ?? image.hash.slice(0, 16);
+    // A dataset with edge-smoothed copies of B needs one of each new B image too.
+    const smoothFolder = `${state.heldOut === 'fraction' ? 'train' : sample.split}B_smooth`;
+    if (sample.domain === 'B' && state.folders.has(smoothFolder)) {
+      const copy = await edgeSmoothFile(image.bytes, image.extension, `image ${sample.domain}`);
+      const { width, height } = await sharp(copy).metadata();
+      const smoothed = { ...image, bytes: new Uint8Array(copy.buffer, copy.byteOffset, copy.length), hash: sha256(copy), width, height };
+      return commit(dir, state, [
+        { folder, name, image },
+        { folder: smoothFolder, name, image: smoothed },
+      ]);
+    }
+    return commit(dir, state, [{ folder, name, image }]);
   });
 }
 

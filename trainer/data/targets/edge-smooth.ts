@@ -1,3 +1,5 @@
+import sharp from 'sharp';
+import { decodeRgb } from '../decode-rgb.js';
 import { luminance, type RgbImage } from './raster.js';
 
 /**
@@ -35,6 +37,20 @@ export function edgeSmooth(image: RgbImage): RgbImage {
     }
   }
   return { width, height, data: out };
+}
+
+/**
+ * The edge-smoothed copy of an image file's bytes, encoded as the original was (JPEG at
+ * quality 95 for `.jpg`/`.jpeg`, WebP lossless for `.webp`, else PNG), so that it can be
+ * stored under the same name. `label` names the file in errors.
+ */
+export async function edgeSmoothFile(bytes: Uint8Array, extension: string, label: string): Promise<Buffer> {
+  const smoothed = edgeSmooth(await decodeRgb(bytes, label));
+  const pipeline = sharp(smoothed.data, { raw: { width: smoothed.width, height: smoothed.height, channels: 3 } });
+  const ext = extension.toLowerCase();
+  if (ext === '.jpg' || ext === '.jpeg') return pipeline.jpeg({ quality: 95, chromaSubsampling: '4:4:4' }).toBuffer();
+  if (ext === '.webp') return pipeline.webp({ lossless: true }).toBuffer();
+  return pipeline.png().toBuffer();
 }
 
 /** Canny's edge map (1 = edge) of an image's 0–255 luma. */
@@ -101,25 +117,20 @@ export function cannyEdges(image: RgbImage): Uint8Array {
   return edges;
 }
 
+/** Dilation by a (2r+1)×(2r+1) square: a horizontal then a vertical line of 2r+1. */
 function dilate(mask: Uint8Array, width: number, height: number, radius: number): Uint8Array {
-  const rows = new Uint8Array(mask.length);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let on = 0;
-      for (let dx = -radius; dx <= radius && !on; dx++) {
-        const xx = x + dx;
-        if (xx >= 0 && xx < width) on = mask[y * width + xx] as number;
-      }
-      rows[y * width + x] = on;
-    }
-  }
+  return dilateAlong(dilateAlong(mask, width, height, radius, 1, 0), width, height, radius, 0, 1);
+}
+
+function dilateAlong(mask: Uint8Array, width: number, height: number, radius: number, dx: number, dy: number): Uint8Array {
   const out = new Uint8Array(mask.length);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       let on = 0;
-      for (let dy = -radius; dy <= radius && !on; dy++) {
-        const yy = y + dy;
-        if (yy >= 0 && yy < height) on = rows[yy * width + x] as number;
+      for (let k = -radius; k <= radius && !on; k++) {
+        const xx = x + k * dx;
+        const yy = y + k * dy;
+        if (xx >= 0 && yy >= 0 && xx < width && yy < height) on = mask[yy * width + xx] as number;
       }
       out[y * width + x] = on;
     }
