@@ -236,7 +236,7 @@ async function reportSummary(
   const scenes = new Map<string, number>();
   for (const e of examples) if (e.source.kind === 'scene') scenes.set(e.source.scene, (scenes.get(e.source.scene) ?? 0) + 1);
   const photoCount = found.sources.reduce((n, s) => n + s.files.length, 0);
-  console.log(`\nBuilt ${examples.length} examples of ${options.size}×${options.size} px in ${seconds.toFixed(1)} s (seed ${options.seed}).`);
+  console.log(`\nBuilt in ${seconds.toFixed(1)} s (seed ${options.seed}): ${examples.length} sketch/toon examples of ${options.size}×${options.size} px${anime ? ', and anime' : ''}.`);
   console.log(`  inputs: ${fromPhotos} crops of ${photoCount} real photos, ${examples.length - fromPhotos} procedural scenes (${[...scenes].map(([k, n]) => `${k} ${n}`).join(', ')})`);
   for (const style of styles) {
     const manifest = manifests[style] as Manifest;
