@@ -74,7 +74,7 @@ export interface AnimeBuildOptions {
 export interface AnimeSummary {
   dir: string;
   manifest: Manifest;
-  /** Source names per split and domain. */
+  /** The sources held out whole for the test split, per domain. */
   heldOut: { photos: string[]; anime: string[] };
   aFromScenes: boolean;
 }
