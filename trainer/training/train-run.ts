@@ -106,7 +106,7 @@ export async function trainRun(request: TrainRunRequest): Promise<TrainedRun> {
         }
         let losses;
         try {
-          losses = trainStep.step(batch);
+          losses = trainStep.step(batch, step);
         } finally {
           batch.a.dispose();
           batch.b.dispose();
