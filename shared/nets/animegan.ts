@@ -44,9 +44,10 @@ import { network, trainingForward } from './training-forward.js';
  * - Stride-2 convs pad reflectively by one on every side (v2 pads bottom/right only); the
  *   output size (H/2 for even H) is the same, the sampling grid is shifted by half a pixel.
  * - v2's init phase is 10 epochs (init_epoch) of 554 steps (6,656 photos, batch 12), so the
- *   default `initSteps` is 5,540; it has its own Adam and learning rate (2e-4) in v2, where
- *   here the generator's Adam and the run's learning rate carry on. v2's learning rates after
- *   it (G 2e-5, D 4e-5) are the trainer's `lr` (one rate for both).
+ *   default `initSteps` is 5,540. v2 gives it an Adam of its own at 2e-4; here the generator's
+ *   Adam carries on into the adversarial phase (its moments included) and the rates follow
+ *   v2 as scales of the run's `lr`: 1 in the init phase, then `gLrScale` 0.1 and `dLrScale`
+ *   0.2 (2e-5 and 4e-5 at the trainer's default 2e-4). The run's schedule scales both.
  * - The edge-smoothed anime images come from the dataset (`batch.bEdgeSmoothed`, from the
  *   `trainB_smooth` folder) and D sees them in grayscale, as v2 feeds them. A batch without
  *   them fails with MissingEdgeSmoothedError unless `edgePromoting` is false, which drops the
@@ -84,8 +85,11 @@ export const animeganOptions = z.object({
   dSmoothWeight: z.number().min(0).default(0.8),
   /** D sees edge-smoothed anime as fake (needs `batch.bEdgeSmoothed`); false drops the term. */
   edgePromoting: z.boolean().default(true),
-  /** Steps of the init phase (content loss only, D untrained). */
+  /** Steps of the init phase (content loss only, D untrained), trained at the run's `lr` (v2's init_lr 2e-4, the trainer's default). */
   initSteps: z.number().int().min(0).default(5540),
+  /** G's and D's learning rates after the init phase, relative to the run's `lr` (v2: g_lr 2e-5 and d_lr 4e-5 over init_lr 2e-4). */
+  gLrScale: z.number().positive().default(0.1),
+  dLrScale: z.number().positive().default(0.2),
   /** Index, in the feature network's tapped layers, of the content and style features. */
   contentLayer: z.number().int().min(0).default(3),
 });
@@ -204,6 +208,7 @@ export const animegan = registerArchitecture<AnimeganOptions>({
   served: 'G',
   inputSize: (o) => o.imageSize,
   initSteps: (o) => o.initSteps,
+  learningRateScales: (o, phase) => (phase === 'init' ? { generator: 1, discriminator: 1 } : { generator: o.gLrScale, discriminator: o.dLrScale }),
   build(o) {
     // The feature network's fixed weights are created now, not inside the first step's tidy.
     activeFeatureNetwork();

@@ -64,6 +64,11 @@ export interface Architecture<Options extends Record<string, unknown> = Record<s
    * and `generatorObjective` sees `context.phase === 'init'`. Absent: none.
    */
   initSteps?(options: Options): number;
+  /**
+   * Each optimizer's learning rate in `phase` relative to the run's (AnimeGANv2 trains G at
+   * 2e-4 in its init phase, then G at 2e-5 and D at 4e-5). Absent: the run's rate for both.
+   */
+  learningRateScales?(options: Options, phase: TrainingPhase): { generator: number; discriminator: number };
   build(options: Options): Networks;
   /** Without `context` (outside the training step) the step is an adversarial one. */
   generatorObjective(nets: Networks, batch: Batch, options: Options, context?: TrainingContext): Objective;

@@ -65,7 +65,9 @@ export interface TrainStepSettings {
  * The discriminator step only asks for the discriminators' gradients, which plays the part
  * of `detach()`. An architecture without discriminators gets generator steps only.
  *
- * During the architecture's `initSteps` (the `init` phase) only the generators update.
+ * During the architecture's `initSteps` (the `init` phase) only the generators update. Each
+ * optimizer's rate is the run's (`adam.lr`, then `setLearningRate`) times the architecture's
+ * `learningRateScales` for the phase.
  *
  * The step owns the run's image pools. They are not part of `optimizerState`, so a
  * checkpoint leaves them out and a resumed run starts with empty pools, as the reference's
@@ -83,15 +85,27 @@ export function createTrainStep<O extends Record<string, unknown>>(
   let context: TrainingContext = { imagePools, phase: 'adversarial' };
   const discriminators = updater(nets.discriminators, (batch) => arch.discriminatorObjective(nets, batch, options, context), adam);
   const generators = updater(nets.generators, (batch) => arch.generatorObjective(nets, batch, options, context), adam);
+  let runRate = adam.lr;
+  // The run's rate (schedule included) times the architecture's scale for the current phase.
+  const applyRates = () => {
+    const scales = arch.learningRateScales?.(options, context.phase) ?? { generator: 1, discriminator: 1 };
+    discriminators.optimizer?.setLearningRate(runRate * scales.discriminator);
+    generators.optimizer?.setLearningRate(runRate * scales.generator);
+  };
+  applyRates();
   return {
     step(batch, index) {
-      context = { imagePools, phase: index !== undefined && index < initSteps ? 'init' : 'adversarial' };
-      const discriminator = context.phase === 'init' ? {} : discriminators.run(batch);
+      const phase = index !== undefined && index < initSteps ? 'init' : 'adversarial';
+      if (phase !== context.phase) {
+        context = { imagePools, phase };
+        applyRates();
+      }
+      const discriminator = phase === 'init' ? {} : discriminators.run(batch);
       return { discriminator, generator: generators.run(batch) };
     },
     setLearningRate(lr) {
-      discriminators.optimizer?.setLearningRate(lr);
-      generators.optimizer?.setLearningRate(lr);
+      runRate = lr;
+      applyRates();
     },
     optimizerState: async () => ({
       generator: (await generators.optimizer?.getWeights()) ?? [],

@@ -31,8 +31,10 @@ export class LayerNorm extends tf.layers.Layer {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0]! : inputs;
       const { mean, variance } = tf.moments(x, [1, 2, 3], true);
-      const normalised = x.sub(mean).mul(tf.rsqrt(variance.add(this.epsilon)));
-      return normalised.mul(this.gamma!.read()).add(this.beta!.read());
+      // γ(x − μ)/σ + β as x·s + t with per-sample, per-channel s and t: two full-size ops
+      // instead of four, which halves what the backward pass keeps of each norm.
+      const scale = tf.rsqrt(variance.add(this.epsilon)).mul(this.gamma!.read());
+      return x.mul(scale).add(this.beta!.read().sub(mean.mul(scale)));
     });
   }
 
