@@ -22,8 +22,9 @@ import { network, trainingForward } from './training-forward.js';
  * Generator (v2's G_net, widths at ngf 32): conv-norm-LeakyReLU blocks, 7×7 to ngf, two
  * stride-2 3×3 downsamplings (2·ngf, 4·ngf), `blocks` inverted-residual blocks (1×1
  * expansion to `expansion`× the input width, depthwise 3×3, 1×1 projection to 8·ngf, norm
- * after each; residual when widths match), two ×2 bilinear resizes each followed by a 3×3
- * conv (no transposed convs, hence no checkerboard), 7×7 back to ngf, 1×1 to RGB, tanh.
+ * after each; residual when widths match), two ×2 bilinear resizes (tfjs's resizeBilinear
+ * without half-pixel centres, as TF1's `tf.image.resize_images` that v2 calls) each followed
+ * by a 3×3 conv (no transposed convs, hence no checkerboard), 7×7 back to ngf, 1×1 to RGB, tanh.
  * Every conv is reflection-padded and 'valid'; the input is [N, H, W, 3] with H and W free
  * (multiples of 4 come back at the same size), so the worker can serve any resolution.
  *
@@ -31,7 +32,7 @@ import { network, trainingForward } from './training-forward.js';
  * stride-2 conv and a stride-1 conv with norm, doubling the widths, a last norm conv and a
  * 3×3 logit conv; LeakyReLU 0.2. One LSGAN score per patch.
  *
- * Losses (v2's defaults): G = gAdvWeight·LSGAN(D(G(p)), 1) + conWeight·L1(φ(G(p)), φ(p))
+ * Losses (v2's defaults; p is the photo, batch.a, and a the anime image, batch.b): G = gAdvWeight·LSGAN(D(G(p)), 1) + conWeight·L1(φ(G(p)), φ(p))
  * + styWeight·L1(gram φ(G(p)), gram φ(gray(a))) + colorWeight·colour_YUV(G(p), p)
  * + tvWeight·TV(G(p)); D = dAdvWeight·(1.2·LSGAN(D(a), 1) + 1.2·LSGAN(D(G(p)), 0)
  * + 1.2·LSGAN(D(gray(a)), 0) + 0.8·LSGAN(D(gray(smooth(a))), 0)). φ is the pluggable feature
@@ -40,7 +41,7 @@ import { network, trainingForward } from './training-forward.js';
  *
  * Choices where v2 is specific to TF1 or vague:
  * - Spectral norm on D (v2's `--sn True`) is left out: tfjs has no spectral-norm layer; the
- *   layer norms and LSGAN keep D bounded. The 0.02-scale weights of v2's D are He-normal here.
+ *   layer norms and LSGAN keep D bounded. D's weights are He-normal, as G's (v2 draws D's from N(0, 0.02)).
  * - Stride-2 convs pad reflectively by one on every side (v2 pads bottom/right only); the
  *   output size (H/2 for even H) is the same, the sampling grid is shifted by half a pixel.
  * - v2's init phase is 10 epochs (init_epoch) of 554 steps (6,656 photos, batch 12), so the
@@ -194,6 +195,16 @@ function contentFeatures(images: tf.Tensor4D, o: AnimeganOptions): tf.Tensor4D {
   return tf.tidy(() => net.extract(images)[o.contentLayer]!);
 }
 
+/**
+ * The edge-smoothed anime images of the batch, or none when `edgePromoting` is off; missing
+ * ones fail every step, the init phase's too, so a run without them stops at its first step.
+ */
+function edgeSmoothed(batch: Batch, o: AnimeganOptions): tf.Tensor4D | undefined {
+  if (!o.edgePromoting) return undefined;
+  if (!batch.bEdgeSmoothed) throw new MissingEdgeSmoothedError();
+  return batch.bEdgeSmoothed;
+}
+
 /** LSGAN against a constant target, as v2's `generator_loss` / `discriminator_loss` (mean squared distance). */
 const lsgan = (prediction: tf.Tensor, real: boolean) => ganLoss('lsgan', prediction, real);
 
@@ -214,7 +225,9 @@ export const animegan = registerArchitecture<AnimeganOptions>({
     activeFeatureNetwork();
     return { generators: { G: buildAnimeganGenerator(o) }, discriminators: { D: buildAnimeganDiscriminator(o) } };
   },
-  generatorObjective(nets, { a, b }: Batch, o, context?: TrainingContext): Objective {
+  generatorObjective(nets, batch: Batch, o, context?: TrainingContext): Objective {
+    edgeSmoothed(batch, o);
+    const { a, b } = batch;
     const fake = trainingForward(network(nets, 'generators', 'G'), a);
     const fakeFeatures = contentFeatures(fake, o);
     const content = l1Loss(fakeFeatures, contentFeatures(a, o));
@@ -232,8 +245,9 @@ export const animegan = registerArchitecture<AnimeganOptions>({
     ]) as tf.Scalar;
     return { total, terms: { adversarial, content, style, colour, tv } };
   },
-  discriminatorObjective(nets, { a, b, bEdgeSmoothed }: Batch, o): Objective {
-    if (o.edgePromoting && !bEdgeSmoothed) throw new MissingEdgeSmoothedError();
+  discriminatorObjective(nets, batch: Batch, o): Objective {
+    const { a, b } = batch;
+    const smoothed = edgeSmoothed(batch, o);
     const D = network(nets, 'discriminators', 'D');
     const fake = trainingForward(network(nets, 'generators', 'G'), a);
     const terms: Record<string, tf.Scalar> = {
@@ -242,8 +256,8 @@ export const animegan = registerArchitecture<AnimeganOptions>({
       gray: lsgan(trainingForward(D, grayscale(b)), false),
     };
     const weighted = [terms.real!.mul(o.dRealWeight), terms.fake!.mul(o.dFakeWeight), terms.gray!.mul(o.dGrayWeight)];
-    if (o.edgePromoting && bEdgeSmoothed) {
-      terms.smooth = lsgan(trainingForward(D, grayscale(bEdgeSmoothed)), false);
+    if (smoothed) {
+      terms.smooth = lsgan(trainingForward(D, grayscale(smoothed)), false);
       weighted.push(terms.smooth.mul(o.dSmoothWeight));
     }
     return { total: tf.addN(weighted).mul(o.dAdvWeight) as tf.Scalar, terms };

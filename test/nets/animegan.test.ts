@@ -168,9 +168,12 @@ describe('animegan losses on hand-computed values', () => {
       assert.ok(Math.abs(scalar(total) - weighted) < 1e-3, `${scalar(total)} vs ${weighted}`);
     });
 
-    it('D without edge-smoothed images: a MissingEdgeSmoothedError naming trainB_smooth, or no smooth term when edgePromoting is off', () => {
+    it('without edge-smoothed images: a MissingEdgeSmoothedError naming trainB_smooth from the first step, or no smooth term when edgePromoting is off', () => {
       const { a, b } = batch();
-      assert.throws(() => animegan.discriminatorObjective(fixed, { a, b }, options({ edgePromoting: true })), (err: unknown) => err instanceof MissingEdgeSmoothedError && /trainB_smooth/.test(err.message));
+      const missing = (err: unknown) => err instanceof MissingEdgeSmoothedError && /trainB_smooth/.test(err.message);
+      assert.throws(() => animegan.discriminatorObjective(fixed, { a, b }, options({ edgePromoting: true })), missing);
+      const init: TrainingContext = { imagePools: new ImagePools(0), phase: 'init' };
+      assert.throws(() => animegan.generatorObjective(fixed, { a, b }, options({ edgePromoting: true }), init), missing, 'already in the init phase');
       const { terms } = animegan.discriminatorObjective(fixed, { a, b }, options({ edgePromoting: false }));
       assert.deepEqual(Object.keys(terms).sort(), ['fake', 'gray', 'real']);
     });
