@@ -105,7 +105,7 @@ async function benchArchitecture(arch: Architecture): Promise<Row[]> {
   try {
     const served = nets.generators[arch.served];
     if (!served) throw new Error(`${arch.name}: served generator ${arch.served} was not built`);
-    const { flops, approximated } = countFlops(served);
+    const { flops, approximated } = countFlops(served, { inputSize: size });
     const params = trainableParamCount([served]);
     for (const batch of args.batches) {
       const slow = rowsOfArch[0] && rowsOfArch[0].ours.msPerBatch > args['slow-seconds'] * 1000;

@@ -35,7 +35,7 @@ async function summarise(arch: Architecture): Promise<Row> {
   try {
     const served = nets.generators[arch.served];
     if (!served) throw new Error(`${arch.name}: served generator ${arch.served} was not built`);
-    const { flops, approximated } = countFlops(served);
+    const { flops, approximated } = countFlops(served, { inputSize: size });
     if (approximated.length) log(`  ${arch.name}: FLOPs of ${approximated.join(', ')} approximated from their weights (see shared/nets/flops.ts)`);
     log(`  ${arch.name}: timing a ${size}×${size} forward…`);
     const { msPerBatch: ms, runs } = await timeForward(served, { size, batch: 1, warmup: 1, runs: 3, slowMs: slowForwardMs });

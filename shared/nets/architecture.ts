@@ -16,10 +16,17 @@ export interface Objective {
   terms: Record<string, tf.Scalar>;
 }
 
+/**
+ * Which part of a run a step belongs to: `init`, the first `Architecture.initSteps` steps,
+ * which train the generators alone (AnimeGAN's reconstruction phase), or `adversarial`.
+ */
+export type TrainingPhase = 'init' | 'adversarial';
+
 /** What the training step lends an objective besides networks, batch and options. */
 export interface TrainingContext {
   /** The run's pools of past fakes (size 0: none) that discriminators draw fakes through. */
   imagePools: ImagePools;
+  phase: TrainingPhase;
 }
 
 export interface Networks {
@@ -52,8 +59,19 @@ export interface Architecture<Options extends Record<string, unknown> = Record<s
   imagePoolSize?: number;
   /** The square input size the options imply (e.g. `imageSize`). */
   inputSize(options: Options): number;
+  /**
+   * Steps at the start of a run that are the `init` phase: the discriminators do not train
+   * and `generatorObjective` sees `context.phase === 'init'`. Absent: none.
+   */
+  initSteps?(options: Options): number;
+  /**
+   * Each optimizer's learning rate in `phase` relative to the run's (AnimeGANv2 trains G at
+   * 2e-4 in its init phase, then G at 2e-5 and D at 4e-5). Absent: the run's rate for both.
+   */
+  learningRateScales?(options: Options, phase: TrainingPhase): { generator: number; discriminator: number };
   build(options: Options): Networks;
-  generatorObjective(nets: Networks, batch: Batch, options: Options): Objective;
+  /** Without `context` (outside the training step) the step is an adversarial one. */
+  generatorObjective(nets: Networks, batch: Batch, options: Options, context?: TrainingContext): Objective;
   /** Without `context` (outside the training step) fakes go to the discriminators unpooled. */
   discriminatorObjective(nets: Networks, batch: Batch, options: Options, context?: TrainingContext): Objective;
 }

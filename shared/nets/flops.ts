@@ -25,8 +25,21 @@ export interface FlopCount {
  * (so a layer applied twice counts twice), nested models recursively, at the shapes the
  * model was built for. Normalisations, activations, pads and element-wise ops are ignored;
  * they are small next to the convolutions of these networks.
+ *
+ * A fully convolutional model whose input leaves H and W free (AnimeGAN's generator) has no
+ * shapes to count at; `inputSize` gives them: the model's topology is rebuilt with a square
+ * input of that side (weights not copied) and counted.
  */
-export function countFlops(model: tf.LayersModel): FlopCount {
+export function countFlops(model: tf.LayersModel, options: { inputSize?: number } = {}): FlopCount {
+  const freeSize = model.inputs.some((input) => input.shape.slice(1, -1).some((d) => d == null));
+  if (freeSize && options.inputSize !== undefined) {
+    const fixed = withSquareInputs(model, options.inputSize);
+    try {
+      return countFlops(fixed);
+    } finally {
+      fixed.dispose();
+    }
+  }
   let flops = 0;
   const approximated = new Set<string>();
   for (const nodes of Object.values(model.nodesByDepth)) {
@@ -50,6 +63,18 @@ export function countFlops(model: tf.LayersModel): FlopCount {
     }
   }
   return { flops, approximated: [...approximated].sort() };
+}
+
+/** `model`'s layer graph rebuilt with every input's free H and W set to `size`, with fresh weights. */
+function withSquareInputs(model: tf.LayersModel, size: number): tf.LayersModel {
+  const config = model.getConfig() as { layers: Array<{ className: string; config: { batchInputShape?: Array<number | null> } }> };
+  for (const layer of config.layers) {
+    const shape = layer.config.batchInputShape;
+    if (layer.className === 'InputLayer' && shape) {
+      layer.config.batchInputShape = shape.map((d, axis) => (d == null && axis > 0 && axis < shape.length - 1 ? size : d));
+    }
+  }
+  return tf.LayersModel.fromConfig(tf.LayersModel, config as unknown as tf.serialization.ConfigDict) as tf.LayersModel;
 }
 
 /** FLOPs of a layer we have a rule for, or undefined; element-wise layers count 0. */

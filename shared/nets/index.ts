@@ -13,3 +13,4 @@ import './pix2pix.js';
 import './cyclegan.js';
 import './ome.js';
 import './ome-pretrain.js';
+import './animegan.js';

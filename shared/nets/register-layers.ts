@@ -3,6 +3,7 @@
  * model loads anywhere with no extra code. Each layer file registers itself; list it here.
  */
 import './layers/instance-norm.js';
+import './layers/layer-norm.js';
 import './layers/reflection-pad.js';
 import './layers/modulated-conv.js';
 import './layers/self-attention.js';

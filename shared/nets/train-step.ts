@@ -27,8 +27,12 @@ export interface OptimizerState {
 }
 
 export interface TrainStep {
-  /** One discriminator update, then one generator update, on the same batch. */
-  step(batch: Batch): StepLosses;
+  /**
+   * One discriminator update, then one generator update, on the same batch. `index` is the
+   * run's count of steps before this one; it decides the phase (`init` while below the
+   * architecture's `initSteps`: generator update only). Omitted, the step is adversarial.
+   */
+  step(batch: Batch, index?: number): StepLosses;
   /** Sets both optimizers' learning rate (learning-rate policies change it per epoch). */
   setLearningRate(lr: number): void;
   /**
@@ -61,6 +65,10 @@ export interface TrainStepSettings {
  * The discriminator step only asks for the discriminators' gradients, which plays the part
  * of `detach()`. An architecture without discriminators gets generator steps only.
  *
+ * During the architecture's `initSteps` (the `init` phase) only the generators update. Each
+ * optimizer's rate is the run's (`adam.lr`, then `setLearningRate`) times the architecture's
+ * `learningRateScales` for the phase.
+ *
  * The step owns the run's image pools. They are not part of `optimizerState`, so a
  * checkpoint leaves them out and a resumed run starts with empty pools, as the reference's
  * (which never saves its pools) does.
@@ -72,14 +80,32 @@ export function createTrainStep<O extends Record<string, unknown>>(
   adam: AdamSettings,
   settings: TrainStepSettings = {},
 ): TrainStep {
-  const context: TrainingContext = { imagePools: new ImagePools(settings.poolSize ?? 0) };
+  const imagePools = new ImagePools(settings.poolSize ?? 0);
+  const initSteps = arch.initSteps?.(options) ?? 0;
+  let context: TrainingContext = { imagePools, phase: 'adversarial' };
   const discriminators = updater(nets.discriminators, (batch) => arch.discriminatorObjective(nets, batch, options, context), adam);
-  const generators = updater(nets.generators, (batch) => arch.generatorObjective(nets, batch, options), adam);
+  const generators = updater(nets.generators, (batch) => arch.generatorObjective(nets, batch, options, context), adam);
+  let runRate = adam.lr;
+  // The run's rate (schedule included) times the architecture's scale for the current phase.
+  const applyRates = () => {
+    const scales = arch.learningRateScales?.(options, context.phase) ?? { generator: 1, discriminator: 1 };
+    discriminators.optimizer?.setLearningRate(runRate * scales.discriminator);
+    generators.optimizer?.setLearningRate(runRate * scales.generator);
+  };
+  applyRates();
   return {
-    step: (batch) => ({ discriminator: discriminators.run(batch), generator: generators.run(batch) }),
+    step(batch, index) {
+      const phase = index !== undefined && index < initSteps ? 'init' : 'adversarial';
+      if (phase !== context.phase) {
+        context = { imagePools, phase };
+        applyRates();
+      }
+      const discriminator = phase === 'init' ? {} : discriminators.run(batch);
+      return { discriminator, generator: generators.run(batch) };
+    },
     setLearningRate(lr) {
-      discriminators.optimizer?.setLearningRate(lr);
-      generators.optimizer?.setLearningRate(lr);
+      runRate = lr;
+      applyRates();
     },
     optimizerState: async () => ({
       generator: (await generators.optimizer?.getWeights()) ?? [],
@@ -92,7 +118,7 @@ export function createTrainStep<O extends Record<string, unknown>>(
     dispose() {
       discriminators.dispose();
       generators.dispose();
-      context.imagePools.dispose();
+      imagePools.dispose();
     },
   };
 }

@@ -25,16 +25,31 @@ interface ConvCase {
   pad: 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 }
 
-/** d/dx and d/dW of a weighted sum of conv2d's output (weights make every output position count differently). */
-function convGradients(c: ConvCase, x: Float32Array, w: Float32Array, outWeights: (shape: number[]) => tf.Tensor): Float32Array[] {
+/** A convolution under test: conv2d, or a depthwise conv (channel multiplier 1). */
+type ConvOp = (input: tf.Tensor4D, filter: tf.Tensor4D, c: ConvCase) => tf.Tensor;
+const conv2d: ConvOp = (input, filter, c) => tf.conv2d(input, filter, c.strides, c.pad);
+const depthwiseConv2d: ConvOp = (input, filter, c) => tf.depthwiseConv2d(input, filter, c.strides, c.pad as 'same' | 'valid' | number);
+
+/** d/dx and d/dW of a weighted sum of the conv's output (weights make every output position count differently). */
+function convGradients(op: ConvOp, c: ConvCase, x: Float32Array, w: Float32Array, outWeights: (shape: number[]) => tf.Tensor): Float32Array[] {
   return tf.tidy(() => {
     const loss = (input: tf.Tensor, filter: tf.Tensor) => {
-      const y = tf.conv2d(input as tf.Tensor4D, filter as tf.Tensor4D, c.strides, c.pad);
+      const y = op(input as tf.Tensor4D, filter as tf.Tensor4D, c);
       return tf.sum(tf.mul(y, outWeights(y.shape)));
     };
     const [dx, dw] = tf.grads(loss)([tf.tensor4d(x, c.input), tf.tensor4d(w, c.filter)]);
     return [dx!.dataSync() as Float32Array, dw!.dataSync() as Float32Array];
   });
+}
+
+async function assertGradientsMatchCpu(op: ConvOp, c: ConvCase): Promise<void> {
+  const x = seededValues(c.input.reduce((a, b) => a * b), 1);
+  const w = seededValues(c.filter.reduce((a, b) => a * b), 2);
+  const outWeights = (shape: number[]) => tf.tensor(seededValues(shape.reduce((a, b) => a * b), 3), shape);
+  const [dxCpu, dwCpu] = await on('cpu', () => convGradients(op, c, x, w, outWeights));
+  const [dxWasm, dwWasm] = await on('wasm', () => convGradients(op, c, x, w, outWeights));
+  assert.ok(relativeError(dwWasm!, dwCpu!, 1e-6) < 1e-4, `filter gradient off by ${relativeError(dwWasm!, dwCpu!, 1e-6)}`);
+  assert.ok(relativeError(dxWasm!, dxCpu!, 1e-6) < 1e-4, `input gradient off by ${relativeError(dxWasm!, dxCpu!, 1e-6)}`);
 }
 
 const convCases: ConvCase[] = [
@@ -59,15 +74,7 @@ after(async () => {
 describe('conv2d gradients on wasm', () => {
   for (const c of convCases) {
     const name = `${c.filter[0]}×${c.filter[1]} kernel, stride ${JSON.stringify(c.strides)}, pad ${JSON.stringify(c.pad)}, input ${c.input.join('×')}`;
-    it(`match the cpu backend for a ${name}`, async () => {
-      const x = seededValues(c.input.reduce((a, b) => a * b), 1);
-      const w = seededValues(c.filter.reduce((a, b) => a * b), 2);
-      const outWeights = (shape: number[]) => tf.tensor(seededValues(shape.reduce((a, b) => a * b), 3), shape);
-      const [dxCpu, dwCpu] = await on('cpu', () => convGradients(c, x, w, outWeights));
-      const [dxWasm, dwWasm] = await on('wasm', () => convGradients(c, x, w, outWeights));
-      assert.ok(relativeError(dwWasm!, dwCpu!, 1e-6) < 1e-4, `filter gradient off by ${relativeError(dwWasm!, dwCpu!, 1e-6)}`);
-      assert.ok(relativeError(dxWasm!, dxCpu!, 1e-6) < 1e-4, `input gradient off by ${relativeError(dxWasm!, dxCpu!, 1e-6)}`);
-    });
+    it(`match the cpu backend for a ${name}`, () => assertGradientsMatchCpu(conv2d, c));
   }
 
   it('frees every intermediate buffer of the filter gradient kernel', async () => {
@@ -80,6 +87,44 @@ describe('conv2d gradients on wasm', () => {
       assert.deepEqual(dw.shape, [3, 3, 3, 4]);
       assert.equal(tf.engine().backend.numDataIds(), buffersBefore + 1);
       tf.dispose([x, dy, dw]);
+    });
+  });
+});
+
+const depthwiseCases: ConvCase[] = [
+  { input: [2, 9, 7, 5], filter: [3, 3, 5, 1], strides: 1, pad: 'valid' },
+  { input: [2, 9, 7, 5], filter: [3, 3, 5, 1], strides: 1, pad: 'same' },
+  { input: [1, 8, 11, 3], filter: [5, 5, 3, 1], strides: 1, pad: 'same' },
+  { input: [3, 6, 6, 4], filter: [3, 3, 4, 1], strides: 1, pad: 2 },
+];
+
+describe('depthwise conv2d gradients on wasm', () => {
+  for (const c of depthwiseCases) {
+    const name = `${c.filter[0]}×${c.filter[1]} kernel, pad ${JSON.stringify(c.pad)}, input ${c.input.join('×')}`;
+    it(`match the cpu backend for a ${name}`, () => assertGradientsMatchCpu(depthwiseConv2d, c));
+  }
+
+  it('frees every intermediate buffer of both kernels', async () => {
+    await on('wasm', () => {
+      const x = tf.tensor4d(seededValues(2 * 9 * 7 * 5, 4), [2, 9, 7, 5]);
+      const dy = tf.tensor4d(seededValues(2 * 9 * 7 * 5, 5), [2, 9, 7, 5]);
+      const filter = tf.tensor4d(seededValues(3 * 3 * 5, 6), [3, 3, 5, 1]);
+      const buffersBefore = tf.engine().backend.numDataIds();
+      const attrs = { strides: 1, pad: 'same', dilations: 1 };
+      const dw = tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape: [3, 3, 5, 1] }) as tf.Tensor;
+      const dx = tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter }, { ...attrs, inputShape: [2, 9, 7, 5] }) as tf.Tensor;
+      assert.deepEqual([dw.shape, dx.shape], [[3, 3, 5, 1], [2, 9, 7, 5]]);
+      assert.equal(tf.engine().backend.numDataIds(), buffersBefore + 2);
+      tf.dispose([x, dy, filter, dw, dx]);
+    });
+  });
+
+  it('refuses a stride the kernels do not implement instead of computing a wrong gradient', async () => {
+    await on('wasm', () => {
+      const x = tf.tensor4d(seededValues(1 * 8 * 8 * 2, 7), [1, 8, 8, 2]);
+      const filter = tf.tensor4d(seededValues(3 * 3 * 2, 8), [3, 3, 2, 1]);
+      assert.throws(() => tf.grad((input: tf.Tensor) => tf.sum(tf.depthwiseConv2d(input as tf.Tensor4D, filter, 2, 'same')))(x), /stride 1 only/);
+      tf.dispose([x, filter]);
     });
   });
 });

@@ -105,7 +105,7 @@ export async function trainRun(request: TrainRunRequest): Promise<TrainedRun> {
         }
         let losses;
         try {
-          losses = trainStep.step(batch);
+          losses = trainStep.step(batch, step);
         } finally {
           disposeBatch(batch);
         }

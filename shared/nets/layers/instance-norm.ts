@@ -14,9 +14,9 @@ export interface InstanceNormArgs {
 export class InstanceNorm extends tf.layers.Layer {
   static className = 'InstanceNorm';
   private readonly affine: boolean;
-  private readonly epsilon: number;
-  private gamma?: tf.LayerVariable;
-  private beta?: tf.LayerVariable;
+  protected readonly epsilon: number;
+  protected gamma?: tf.LayerVariable;
+  protected beta?: tf.LayerVariable;
 
   constructor(args: InstanceNormArgs & { name?: string } = {}) {
     super(args);
