@@ -50,6 +50,13 @@ export interface Architecture<Options extends Record<string, unknown> = Record<s
   imagePoolSize?: number;
   /** The square input size the options imply (e.g. `imageSize`). */
   inputSize(options: Options): number;
+  /**
+   * Set when the served generator is fully convolutional: it runs at any H×W that are
+   * multiples of this (its total downsampling), and the worker serves it at the photo's own
+   * resolution. Absent: it only runs at `inputSize` (a layer of fixed spatial size, or
+   * attention whose cost grows with the square of the pixels) and is served letterboxed.
+   */
+  servedSizeMultiple?(options: Options): number;
   build(options: Options): Networks;
   generatorObjective(nets: Networks, batch: Batch, options: Options): Objective;
   /** Without `context` (outside the training step) fakes go to the discriminators unpooled. */

@@ -85,6 +85,7 @@ export const pix2pixUnetpp = registerArchitecture<Pix2pixUnetppOptions>({
   testOptions: { imageSize: 16, depth: 4, ngf: 4, ndf: 2, nLayersD: 2 },
   served: 'G',
   inputSize: (o) => o.imageSize,
+  servedSizeMultiple: (o) => 2 ** o.depth,
   build(o) {
     const G =
       o.generator === 'unet++'

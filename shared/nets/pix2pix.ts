@@ -170,6 +170,7 @@ export const pix2pix = registerArchitecture<Pix2pixOptions>({
   testOptions: { imageSize: 32, netG: 'unet_32', ngf: 4, ndf: 4 },
   served: 'G',
   inputSize: (o) => o.imageSize,
+  servedSizeMultiple: (o) => 2 ** unetDowns[o.netG],
   build(o) {
     return {
       generators: {

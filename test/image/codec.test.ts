@@ -199,7 +199,7 @@ describe('letterbox / unletterbox', () => {
   it('fits a landscape image centred, keeping its aspect ratio', async () => {
     const { pixels, box } = await letterbox(photo(48, 32), 64);
     assert.equal(pixels.length, 64 * 64 * 3);
-    assert.deepEqual([box.size, box.left, box.width, box.height], [64, 0, 64, 43]);
+    assert.deepEqual([box.inputWidth, box.left, box.width, box.height], [64, 0, 64, 43]);
     assert.ok(Math.abs(box.top - (64 - box.top - box.height)) <= 1, `top ${box.top} is not centred`);
   });
 
@@ -211,11 +211,11 @@ describe('letterbox / unletterbox', () => {
 
   it('pads by mirroring the content, so there is no hard edge', async () => {
     const { pixels, box } = await letterbox(photo(48, 32), 48);
-    const image = { data: pixels, width: box.size };
-    const row = (y: number) => Array.from({ length: box.size }, (_, x) => pixelAt(image, x, y));
+    const image = { data: pixels, width: box.inputWidth };
+    const row = (y: number) => Array.from({ length: box.inputWidth }, (_, x) => pixelAt(image, x, y));
     const lastContentRow = box.top + box.height - 1;
     for (let k = 0; k < box.top; k++) assert.deepEqual(row(box.top - 1 - k), row(box.top + k), `padding row ${box.top - 1 - k}`);
-    for (let k = 0; lastContentRow + 1 + k < box.size; k++) assert.deepEqual(row(lastContentRow + 1 + k), row(lastContentRow - k), `padding row ${lastContentRow + 1 + k}`);
+    for (let k = 0; lastContentRow + 1 + k < box.inputWidth; k++) assert.deepEqual(row(lastContentRow + 1 + k), row(lastContentRow - k), `padding row ${lastContentRow + 1 + k}`);
   });
 
   it('round-trips exactly when no resizing is needed', async () => {
@@ -239,10 +239,10 @@ describe('letterbox / unletterbox', () => {
   it('unletterbox ignores whatever the model put in the padding', async () => {
     const { pixels, box } = await letterbox(photo(96, 64), 128);
     const scribbled = Buffer.from(pixels);
-    for (let y = 0; y < box.size; y++) {
-      for (let x = 0; x < box.size; x++) {
+    for (let y = 0; y < box.inputWidth; y++) {
+      for (let x = 0; x < box.inputWidth; x++) {
         const inside = x >= box.left && x < box.left + box.width && y >= box.top && y < box.top + box.height;
-        if (!inside) scribbled.set([255, 0, 255], (y * box.size + x) * 3);
+        if (!inside) scribbled.set([255, 0, 255], (y * box.inputWidth + x) * 3);
       }
     }
     assert.ok((await unletterbox(scribbled, box, 96, 64)).equals(await unletterbox(pixels, box, 96, 64)));
