@@ -8,8 +8,15 @@
  * Options: --jobs N per row (default 10; at least one per client) --sizes 256,512
  * --clients 1,4,16 --batching on,off (on: WORKER_MAX_BATCH from the settings, off: 1)
  * --arch pix2pix --ngf 16
+ *
+ * Native resolution: --store models [--styles sketch,toon] [--megapixels 0.25,0.5,1]
+ * instead runs the current models of a model store, one job at a time, on 4:3 photos of
+ * those sizes (MAX_INFERENCE_SIDE raised to fit them, so each runs at its full size), and
+ * prints per style and size the inference time (p50 of --jobs), the time per megapixel, the
+ * wasm heap (it only grows, so read after each row in increasing size: that row's peak) and
+ * the process's peak RSS.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -39,6 +46,9 @@ const { values } = parseArgs({
     ngf: { type: 'string', default: '16' },
     clients: { type: 'string', default: '1,4,16' },
     batching: { type: 'string', default: 'on,off' },
+    store: { type: 'string' },
+    styles: { type: 'string', default: 'sketch,toon' },
+    megapixels: { type: 'string', default: '0.25,0.5,1' },
   },
 });
 const positive = z.coerce.number().int().positive();
@@ -48,6 +58,7 @@ const jobs = positive.parse(values.jobs);
 const sizes = positives.parse(csv(values.sizes));
 const clientCounts = positives.parse(csv(values.clients));
 const batchingModes = z.array(z.enum(['on', 'off'])).nonempty().parse(csv(values.batching));
+const megapixels = z.array(z.coerce.number().positive().max(16)).nonempty().parse(csv(values.megapixels));
 const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
 const logger = createLogger(config, 'bench');
 const runtime = await initTf(config, logger);
@@ -55,13 +66,50 @@ const workDir = await mkdtemp(path.join(os.tmpdir(), 'animebot-bench-'));
 const redis = await startLocalRedis({ dir: path.join(workDir, 'redis'), persistence: false });
 const store = new DirectoryModelStore(path.join(workDir, 'models'));
 
-console.log(
-  `bench:worker — ${values.arch} (ngf ${values.ngf}), ${jobs} jobs per row, backend ${runtime.description}, ` +
-    `batching on = WORKER_MAX_BATCH ${config.WORKER_MAX_BATCH} waiting ${config.WORKER_BATCH_WAIT_MS} ms`,
-);
-const breakdown: string[] = [];
-console.log('size  batching  clients  images/s  e2e p50   e2e p95   model p50  overhead p50');
+/** A worker on the bench's Redis and store, and a client that runs one job and returns its latency. */
+async function startSession(workerConfig: typeof config) {
+  const worker = await startTranslateWorker({ config: workerConfig, logger, redisUrl: redis.url, store, healthPort: false });
+  const client = createRedis(redis.url);
+  const queue = translateQueue(redisOptions(redis.url), config);
+  const events = translateQueueEvents(redisOptions(redis.url), config);
+  await events.waitUntilReady();
+  // Every waiting client listens on the queue and its events (EventEmitter warns past 10 per event).
+  queue.setMaxListeners(Math.max(...clientCounts) + 10);
+  events.setMaxListeners(Math.max(...clientCounts) + 10);
+  const translate = new TranslateClient(client, queue, events, new RedisBlobStore(client, config.QUEUE_PREFIX, 600), 600);
+  return {
+    async runOne(photo: Buffer, style: string, outputSize: number, stages: Timings[]): Promise<number> {
+      const t = performance.now();
+      const id = await translate.submit(photo, { platform: 'cli', style, outputSize });
+      const result = await translate.wait(id);
+      await translate.takeOutput(result);
+      stages.push(result.timings);
+      return performance.now() - t;
+    },
+    async close() {
+      await worker.close();
+      await events.close();
+      await queue.close();
+      client.disconnect();
+    },
+  };
+}
+
 try {
+  if (values.store) await benchNativeResolution(values.store);
+  else await benchSyntheticModels();
+} finally {
+  await redis.stop();
+  await rm(workDir, { recursive: true, force: true });
+}
+
+async function benchSyntheticModels(): Promise<void> {
+  console.log(
+    `bench:worker — ${values.arch} (ngf ${values.ngf}), ${jobs} jobs per row, backend ${runtime.description}, ` +
+      `batching on = WORKER_MAX_BATCH ${config.WORKER_MAX_BATCH} waiting ${config.WORKER_BATCH_WAIT_MS} ms`,
+  );
+  const breakdown: string[] = [];
+  console.log('size  batching  clients  images/s  e2e p50   e2e p95   model p50  overhead p50');
   for (const size of sizes) {
     const style = `bench-${size}`;
     const arch = getArchitecture(values.arch);
@@ -87,25 +135,8 @@ try {
     const photo = await sharp({ create: { width: size, height: size, channels: 3, background: '#7a9' } }).jpeg().toBuffer();
     const modelP50 = percentile(modelMs, 50);
     for (const batching of batchingModes) {
-      const workerConfig = { ...config, DEFAULT_STYLE: style, WORKER_MAX_BATCH: batching === 'on' ? config.WORKER_MAX_BATCH : 1 };
-      const worker = await startTranslateWorker({ config: workerConfig, logger, redisUrl: redis.url, store, healthPort: false });
-      const client = createRedis(redis.url);
-      const queue = translateQueue(redisOptions(redis.url), config);
-      const events = translateQueueEvents(redisOptions(redis.url), config);
-      await events.waitUntilReady();
-      // Every waiting client listens on the queue and its events (EventEmitter warns past 10 per event).
-      queue.setMaxListeners(Math.max(...clientCounts) + 10);
-      events.setMaxListeners(Math.max(...clientCounts) + 10);
-      const translate = new TranslateClient(client, queue, events, new RedisBlobStore(client, config.QUEUE_PREFIX, 600), 600);
-      const runOne = async (stages: Timings[]) => {
-        const t = performance.now();
-        const id = await translate.submit(photo, { platform: 'cli', style, outputSize: size });
-        const result = await translate.wait(id);
-        await translate.takeOutput(result);
-        stages.push(result.timings);
-        return performance.now() - t;
-      };
-      await runOne([]); // loads and warms the model in the worker
+      const session = await startSession({ ...config, DEFAULT_STYLE: style, WORKER_MAX_BATCH: batching === 'on' ? config.WORKER_MAX_BATCH : 1 });
+      await session.runOne(photo, style, size, []); // loads and warms the model in the worker
       for (const clients of clientCounts) {
         // Closed loop: every client submits its next job as soon as its previous one finished, until the row's jobs are all submitted.
         const rowJobs = Math.max(jobs, clients);
@@ -117,7 +148,7 @@ try {
           Array.from({ length: clients }, async () => {
             while (submitted < rowJobs) {
               submitted++;
-              latencies.push(await runOne(stages));
+              latencies.push(await session.runOne(photo, style, size, stages));
             }
           }),
         );
@@ -129,18 +160,81 @@ try {
         breakdown.push(`${row} ${stage('queueWaitMs')} ${stage('decodeMs')} ${stage('inferenceMs')} ${stage('encodeMs')} ${stage('totalMs')}`);
         console.log(`${row} ${imagesPerSecond.toFixed(2).padStart(8)}  ${fmt(p50)} ${fmt(percentile(latencies, 95))} ${fmt(modelP50)}  ${fmt(p50 - modelP50)}`);
       }
-      await worker.close();
-      await events.close();
-      await queue.close();
-      client.disconnect();
+      await session.close();
     }
   }
-  console.log('\nworker stages, p50 (inference = letterbox + wait for batch mates + model + crop/resize):');
+  console.log('\nworker stages, p50 (inference = letterbox or pad + wait for batch mates + model + crop/resize):');
   console.log('size  batching  clients  queue wait  decode     inference  encode     worker total');
   for (const line of breakdown) console.log(line);
-} finally {
-  await redis.stop();
-  await rm(workDir, { recursive: true, force: true });
+}
+
+/** The current models of `root` (a model store) at their serving path, on 4:3 photos of each size in `megapixels`. */
+async function benchNativeResolution(root: string): Promise<void> {
+  const source = new DirectoryModelStore(root);
+  const styles = csv(values.styles);
+  // Copy each style's current version, so the bench never writes to the real store.
+  for (const style of styles) {
+    const version = await source.current(style);
+    if (!version) throw new Error(`${root} has no current ${style} model`);
+    await cp(path.join(root, style, version), path.join(store.root, style, version), { recursive: true });
+    await store.promote(style, version);
+  }
+  const photos = megapixels
+    .sort((a, b) => a - b)
+    .map((mp) => {
+      const height = Math.round(Math.sqrt((mp * 1e6 * 3) / 4));
+      return { mp, width: Math.round((height * 4) / 3), height };
+    });
+  const largest = Math.max(...photos.map((p) => p.width));
+  const session = await startSession({ ...config, MAX_INFERENCE_SIDE: Math.max(config.MAX_INFERENCE_SIDE, largest), MAX_OUTPUT_SIDE: Math.max(config.MAX_OUTPUT_SIDE, largest), WORKER_MAX_BATCH: 1 });
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+  console.log(`bench:worker native resolution — ${styles.join(', ')} from ${root}, ${jobs} jobs per row, one at a time, backend ${runtime.description}`);
+  console.log('style   photo       MP    inference p50   ms/MP   heap so far  RSS so far');
+  try {
+    for (const style of styles) {
+      for (const [index, { mp, width, height }] of photos.entries()) {
+        progress(`[${style} ${index + 1}/${photos.length}] ${width}×${height}: ${jobs} jobs…`);
+        const photo = await sharp(photoLike(width, height), { raw: { width, height, channels: 3 } }).jpeg({ quality: 92 }).toBuffer();
+        const stages: Timings[] = [];
+        await session.runOne(photo, style, width, []); // loads the model, and warms it at this size
+        for (let i = 0; i < jobs; i++) await session.runOne(photo, style, width, stages);
+        const inference = percentile(stages.map((s) => s.inferenceMs), 50);
+        const realMp = (width * height) / 1e6;
+        console.log(
+          `${style.padEnd(7)} ${`${width}×${height}`.padEnd(10)} ${mp.toFixed(2).padStart(5)} ${fmt(inference).padStart(15)} ${(inference / realMp).toFixed(0).padStart(7)} ${mib(wasmHeapBytes()).padStart(11)} ${mib(peakRss).padStart(10)}`,
+        );
+      }
+    }
+  } finally {
+    clearInterval(sampler);
+    await session.close();
+  }
+}
+
+/** Raw RGB of a photo-like picture (gradients and a pattern), so that the codec has real work. */
+function photoLike(width: number, height: number): Buffer {
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      pixels.set([(255 * x) / width, (255 * y) / height, 128 + 100 * Math.sin((x * y) / 5000)], (y * width + x) * 3);
+    }
+  }
+  return pixels;
+}
+
+/** Bytes of the wasm backend's heap (Emscripten memory only grows: the peak so far); NaN on other backends. */
+function wasmHeapBytes(): number {
+  const backend = tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };
+  return backend.wasm?.HEAPU8?.byteLength ?? Number.NaN;
+}
+
+function mib(bytes: number): string {
+  return Number.isNaN(bytes) ? '—' : `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+}
+
+function progress(line: string): void {
+  process.stderr.write(`${line}\n`);
 }
 
 function fmt(ms: number): string {

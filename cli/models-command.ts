@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../shared/config.js';
 import { DirectoryModelStore } from '../shared/models/directory-model-store.js';
+import { resolveInputMultiple } from '../shared/models/layers-model-io.js';
 import { ModelStoreError } from '../shared/models/model-store.js';
 import { styleLabel } from '../shared/styles.js';
 import { announceModel } from './announce-model.js';
@@ -52,7 +53,9 @@ async function list(store: DirectoryModelStore, dir: string): Promise<void> {
       const metrics = Object.entries(meta.metrics)
         .map(([k, v]) => `${k} ${v.toFixed(3)}`)
         .join(', ');
-      console.log(`  ${current ? '*' : ' '} ${meta.version}  ${meta.architecture} ${meta.inputSize}px  ${meta.status}${metrics ? `  ${metrics}` : ''}`);
+      const multiple = resolveInputMultiple(meta);
+      const served = multiple ? `trained at ${meta.inputSize}px, served at the photo's size (×${multiple})` : `${meta.inputSize}px, letterboxed`;
+      console.log(`  ${current ? '*' : ' '} ${meta.version}  ${meta.architecture} ${served}  ${meta.status}${metrics ? `  ${metrics}` : ''}`);
     }
   }
 }

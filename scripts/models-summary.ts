@@ -10,7 +10,9 @@ import { timeForward } from '../shared/tf/time-forward.js';
  * `npm run models:summary`: every registered architecture at its paper/default options —
  * trainable parameters of its generators and of its discriminators (shared layers once),
  * FLOPs of one forward of the served generator per 256×256 image (see shared/nets/flops.ts),
- * and the time of that forward on the current backend (TF_BACKEND, default auto).
+ * the time of that forward on the current backend (TF_BACKEND, default auto), and how the
+ * worker serves it (at the photo's resolution, sides multiples of N, or letterboxed). An
+ * architecture with an `upsample` option (the U-Nets) gets a second row with 'resize'.
  */
 
 interface Row {
@@ -23,24 +25,32 @@ interface Row {
   estimated: boolean;
   forwardMs: number;
   forwardRuns: number;
+  /** Architecture.servedSizeMultiple; undefined: letterboxed. */
+  sizeMultiple: number | undefined;
 }
 
 /** A forward slower than this is timed once only. */
 const slowForwardMs = 2000;
 
-async function summarise(arch: Architecture): Promise<Row> {
-  const options = arch.options.parse({});
+/** The options to summarise: the paper's, and with resize upsampling where the architecture has that option. */
+function variants(arch: Architecture): Array<{ label: string; options: Record<string, unknown> }> {
+  const paper = { label: arch.name, options: arch.options.parse({}) };
+  const resize = arch.options.safeParse({ upsample: 'resize' });
+  return resize.success && resize.data.upsample === 'resize' ? [paper, { label: `${arch.name} (upsample resize)`, options: resize.data }] : [paper];
+}
+
+async function summarise(arch: Architecture, label: string, options: Record<string, unknown>): Promise<Row> {
   const size = arch.inputSize(options);
   const nets = arch.build(options);
   try {
     const served = nets.generators[arch.served];
     if (!served) throw new Error(`${arch.name}: served generator ${arch.served} was not built`);
     const { flops, approximated } = countFlops(served, { inputSize: size });
-    if (approximated.length) log(`  ${arch.name}: FLOPs of ${approximated.join(', ')} approximated from their weights (see shared/nets/flops.ts)`);
-    log(`  ${arch.name}: timing a ${size}×${size} forward…`);
+    if (approximated.length) log(`  ${label}: FLOPs of ${approximated.join(', ')} approximated from their weights (see shared/nets/flops.ts)`);
+    log(`  ${label}: timing a ${size}×${size} forward…`);
     const { msPerBatch: ms, runs } = await timeForward(served, { size, batch: 1, warmup: 1, runs: 3, slowMs: slowForwardMs });
     return {
-      name: arch.name,
+      name: label,
       inputSize: size,
       generatorParams: trainableParamCount(Object.values(nets.generators)),
       discriminatorParams: trainableParamCount(Object.values(nets.discriminators)),
@@ -49,6 +59,7 @@ async function summarise(arch: Architecture): Promise<Row> {
       estimated: size !== 256 || approximated.length > 0,
       forwardMs: ms,
       forwardRuns: runs,
+      sizeMultiple: arch.servedSizeMultiple?.(options),
     };
   } finally {
     disposeNetworks(nets);
@@ -60,7 +71,7 @@ function log(line: string): void {
 }
 
 function table(rows: Row[]): string {
-  const header = ['architecture', 'input', 'G params', 'D params', 'GFLOPs/256² img', 'forward'];
+  const header = ['architecture', 'input', 'G params', 'D params', 'GFLOPs/256² img', 'forward', 'served'];
   const millions = (n: number) => `${(n / 1e6).toFixed(3)} M`;
   const body = rows.map((r) => [
     r.name,
@@ -69,6 +80,7 @@ function table(rows: Row[]): string {
     millions(r.discriminatorParams),
     `${r.estimated ? '≈' : ''}${r.gflopsAt256.toFixed(2)}`,
     `${r.forwardMs.toFixed(0)} ms${r.forwardRuns === 1 ? ' (1 run)' : ''}`,
+    r.sizeMultiple ? `native, ×${r.sizeMultiple}` : 'letterbox',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
@@ -81,10 +93,12 @@ async function main(): Promise<void> {
   log(`backend ${runtime.description}; ${architectures.length} architectures`);
   const rows: Row[] = [];
   for (const [i, arch] of architectures.entries()) {
-    log(`[${i + 1}/${architectures.length}] ${arch.name}: building at its paper options…`);
-    const row = await summarise(arch);
-    log(`  ${arch.name}: G ${row.generatorParams.toLocaleString('en')} params, D ${row.discriminatorParams.toLocaleString('en')}, ${row.gflopsAt256.toFixed(2)} GFLOPs, forward ${row.forwardMs.toFixed(0)} ms`);
-    rows.push(row);
+    for (const { label, options } of variants(arch)) {
+      log(`[${i + 1}/${architectures.length}] ${label}: building…`);
+      const row = await summarise(arch, label, options);
+      log(`  ${label}: G ${row.generatorParams.toLocaleString('en')} params, D ${row.discriminatorParams.toLocaleString('en')}, ${row.gflopsAt256.toFixed(2)} GFLOPs, forward ${row.forwardMs.toFixed(0)} ms`);
+      rows.push(row);
+    }
   }
   console.log(`\nModel zoo on ${runtime.description} (trainable parameters; FLOPs = 2 × multiply-adds of convs and dense layers of the served generator; ≈ scaled from another input size or partly approximated)\n`);
   console.log(table(rows));

@@ -42,6 +42,12 @@ export const configSchema = z.object({
   MAX_INPUT_BYTES: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
   MAX_INPUT_PIXELS: z.coerce.number().int().min(1024).default(40_000_000),
   MAX_OUTPUT_SIDE: z.coerce.number().int().min(64).max(4096).default(1024),
+  /**
+   * Fully convolutional models run at the photo's own resolution: its longest side scaled
+   * down to this at most (then resized to the output size). Memory and time grow with the
+   * pixels (docs/performance.md).
+   */
+  MAX_INFERENCE_SIDE: z.coerce.number().int().min(768).max(4096).default(1024),
   HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** Where datasets live; the trainer reads them and the bots' /curate adds to them. */
   DATA_DIR: z.string().default('data'),

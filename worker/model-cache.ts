@@ -1,13 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Logger } from '../shared/logger.js';
-import { loadLayersModel } from '../shared/models/layers-model-io.js';
+import { loadLayersModel, type LoadedLayersModel } from '../shared/models/layers-model-io.js';
 import type { ModelMeta } from '../shared/models/model-meta.js';
 import type { ModelStore } from '../shared/models/model-store.js';
 
-export interface LoadedModel {
-  model: tf.LayersModel;
-  meta: ModelMeta;
-}
+/** A served model: fully convolutional ones (`inputMultiple` set) run at each photo's own resolution. */
+export type LoadedModel = LoadedLayersModel;
 
 export interface ModelCacheEvents {
   onLoaded?(meta: ModelMeta, seconds: number): void;
@@ -65,17 +63,21 @@ export class ModelCache {
 
   private async loadAndWarm(style: string, version: string): Promise<LoadedModel> {
     const started = performance.now();
-    const { model, meta } = await loadLayersModel(this.store, style, version);
+    const loaded = await loadLayersModel(this.store, style, version);
+    const { model, meta } = loaded;
     // The first run compiles kernels and allocates buffers; pay it at load, not on a user's job.
     tf.tidy(() => {
       model.predict(tf.zeros([1, meta.inputSize, meta.inputSize, 3]));
     });
     const seconds = (performance.now() - started) / 1000;
     const previous = this.loaded.get(style);
-    this.loaded.set(style, { model, meta });
+    this.loaded.set(style, loaded);
     previous?.model.dispose();
     this.events.onLoaded?.(meta, seconds);
-    this.logger.info({ style, version, architecture: meta.architecture, seconds: +seconds.toFixed(2) }, `model ${style}/${version} loaded`);
-    return { model, meta };
+    this.logger.info(
+      { style, version, architecture: meta.architecture, inputMultiple: loaded.inputMultiple ?? null, seconds: +seconds.toFixed(2) },
+      `model ${style}/${version} loaded (${loaded.inputMultiple ? `native resolution, sides multiples of ${loaded.inputMultiple}` : `letterboxed to ${meta.inputSize} px`})`,
+    );
+    return loaded;
   }
 }

@@ -12,6 +12,13 @@ export interface PredictBatcherOptions {
   onBatch?(images: number): void;
 }
 
+/** A model input: raw RGB width × height. */
+export interface ModelInput {
+  pixels: Buffer;
+  width: number;
+  height: number;
+}
+
 interface WaitingImage {
   pixels: Buffer;
   resolve(styled: Buffer): void;
@@ -20,21 +27,23 @@ interface WaitingImage {
 
 interface OpenBatch {
   loaded: LoadedModel;
+  size: { width: number; height: number };
   images: WaitingImage[];
   timer?: NodeJS.Timeout;
 }
 
 /** A job's place in the batcher, taken when the job starts: its one predict, or leaving without one. */
 export interface BatchTicket {
-  /** The model's output for the job's letterboxed image: raw RGB, inputSize × inputSize. */
-  predict(loaded: LoadedModel, pixels: Buffer): Promise<Buffer>;
+  /** The model's output for the job's model input: raw RGB of the input's size. */
+  predict(loaded: LoadedModel, input: ModelInput): Promise<Buffer>;
   /** The job will not predict (it failed before, or it is done); harmless after `predict`. */
   leave(): void;
 }
 
 /**
- * Dynamic batching: letterboxed images of jobs running at once in this worker that use the
- * same model (style, version, input size) go through one predict of shape [n, s, s, 3]. A
+ * Dynamic batching: model inputs of jobs running at once in this worker that use the same
+ * model (style, version) and have the same size (letterboxed: the model's square; native
+ * resolution: the padded size) go through one predict of shape [n, h, w, 3]. A
  * batch runs when it holds maxBatch images, when no other job of this worker is still on its
  * way to a predict (so a lone job never waits), or waitMs after its first image came in. The
  * generators compute every sample on its own (convolutions, instance norm, BatchNorm with its
@@ -57,9 +66,9 @@ export class PredictBatcher {
       this.onTheWay--;
     };
     return {
-      predict: (loaded, pixels) => {
+      predict: (loaded, input) => {
         release();
-        const styled = this.enqueue(loaded, pixels);
+        const styled = this.enqueue(loaded, input);
         if (this.onTheWay === 0) this.closeAll();
         return styled;
       },
@@ -71,11 +80,11 @@ export class PredictBatcher {
     };
   }
 
-  private enqueue(loaded: LoadedModel, pixels: Buffer): Promise<Buffer> {
-    const { style, version, inputSize } = loaded.meta;
-    const key = `${style}/${version}@${inputSize}`;
+  private enqueue(loaded: LoadedModel, { pixels, width, height }: ModelInput): Promise<Buffer> {
+    const { style, version } = loaded.meta;
+    const key = `${style}/${version}@${width}x${height}`;
     return new Promise((resolve, reject) => {
-      const batch = this.open.get(key) ?? { loaded, images: [] };
+      const batch = this.open.get(key) ?? { loaded, size: { width, height }, images: [] };
       this.open.set(key, batch);
       batch.images.push({ pixels, resolve, reject });
       if (batch.images.length >= this.options.maxBatch) this.close(key, batch);
@@ -94,11 +103,11 @@ export class PredictBatcher {
     void this.run(batch);
   }
 
-  private async run({ loaded: { model, meta }, images }: OpenBatch): Promise<void> {
+  private async run({ loaded: { model, meta }, size, images }: OpenBatch): Promise<void> {
     try {
       const started = performance.now();
       const prediction = tf.tidy(
-        () => model.predict(pixelsToTensor(images.map((image) => image.pixels), meta.inputSize, meta.valueRange)) as tf.Tensor4D,
+        () => model.predict(pixelsToTensor(images.map((image) => image.pixels), size, meta.valueRange)) as tf.Tensor4D,
       );
       let styled: Buffer[];
       try {
@@ -108,7 +117,7 @@ export class PredictBatcher {
       }
       this.options.onBatch?.(images.length);
       this.options.logger.debug(
-        { style: meta.style, version: meta.version, images: images.length, ms: Math.round(performance.now() - started) },
+        { style: meta.style, version: meta.version, images: images.length, width: size.width, height: size.height, ms: Math.round(performance.now() - started) },
         'predicted a batch',
       );
       images.forEach((image, index) => image.resolve(styled[index]!));

@@ -16,7 +16,7 @@ import { stylize } from './stylize.js';
 
 export type TranslateSettings = Pick<
   Config,
-  'DEFAULT_STYLE' | 'MAX_INPUT_BYTES' | 'MAX_INPUT_PIXELS' | 'MAX_OUTPUT_SIDE' | 'JOB_TIMEOUT_MS' | 'BLOB_TTL_S'
+  'DEFAULT_STYLE' | 'MAX_INPUT_BYTES' | 'MAX_INPUT_PIXELS' | 'MAX_OUTPUT_SIDE' | 'MAX_INFERENCE_SIDE' | 'JOB_TIMEOUT_MS' | 'BLOB_TTL_S'
 >;
 
 export interface TranslateDeps {
@@ -73,7 +73,7 @@ async function translate(job: Job, { settings, blobs, models, backend }: Transla
   await progress({ stage: 'running', percent: 30 });
   const output = outputDimensions(image.width, image.height, data.outputSize, settings.MAX_OUTPUT_SIDE);
   const inferenceStart = performance.now();
-  const styled = await stylize(loaded, image, output, ticket);
+  const styled = await stylize(loaded, image, output, ticket, settings.MAX_INFERENCE_SIDE);
   const inferenceMs = performance.now() - inferenceStart;
   checkDeadline();
 

@@ -2,4 +2,4 @@
 export { decodeImage, type DecodedImage, type ImageLimits } from './decode.js';
 export { encodeImage } from './encode.js';
 export { outputDimensions } from './geometry.js';
-export { letterbox, unletterbox, type Letterbox } from './letterbox.js';
+export { letterbox, padToMultiple, unletterbox, type Letterbox } from './letterbox.js';

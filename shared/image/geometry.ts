@@ -26,3 +26,23 @@ export function outputDimensions(
   side.parse(maxSide);
   return fitLongSide(width, height, requestedLongSide ?? Math.min(Math.max(width, height), maxSide));
 }
+
+/**
+ * Where a fully convolutional model runs an image: at its own size, the longest side capped at
+ * `maxSide` (scaled down keeping the aspect ratio, never up), each side then padded up to a
+ * multiple of `multiple` (the network's total downsampling).
+ */
+export function nativeInputDimensions(
+  width: number,
+  height: number,
+  maxSide: number,
+  multiple: number,
+): { width: number; height: number; paddedWidth: number; paddedHeight: number } {
+  side.parse(width);
+  side.parse(height);
+  side.parse(maxSide);
+  side.parse(multiple);
+  const content = Math.max(width, height) > maxSide ? fitLongSide(width, height, maxSide) : { width, height };
+  const padded = (length: number) => Math.ceil(length / multiple) * multiple;
+  return { ...content, paddedWidth: padded(content.width), paddedHeight: padded(content.height) };
+}

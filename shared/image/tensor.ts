@@ -6,21 +6,24 @@ const valueRangeSchema = z
   .tuple([z.number().finite(), z.number().finite()])
   .refine(([low, high]) => low < high, 'valueRange must be [low, high] with low < high');
 
-/** Stacks raw RGB size×size buffers into an NHWC float32 batch scaled to valueRange (e.g. [-1,1]). Caller disposes. */
-export function pixelsToTensor(pixels: Buffer[], size: number, valueRange: readonly [number, number]): tf.Tensor4D {
+const sideSchema = z.number().int().positive();
+
+/** Stacks raw RGB width×height buffers into an NHWC float32 batch scaled to valueRange (e.g. [-1,1]). Caller disposes. */
+export function pixelsToTensor(pixels: Buffer[], size: { width: number; height: number }, valueRange: readonly [number, number]): tf.Tensor4D {
   const [low, high] = valueRangeSchema.parse(valueRange);
-  z.number().int().positive().parse(size);
+  const width = sideSchema.parse(size.width);
+  const height = sideSchema.parse(size.height);
   if (pixels.length === 0) throw new RangeError('pixelsToTensor needs at least one image');
-  const perImage = size * size * rgbChannels;
+  const perImage = width * height * rgbChannels;
   const values = new Float32Array(pixels.length * perImage);
   const scale = (high - low) / 255;
   pixels.forEach((image, index) => {
-    assertRawRgb(image, size, size);
+    assertRawRgb(image, width, height);
     const offset = index * perImage;
     for (let i = 0; i < perImage; i++) values[offset + i] = image[i]! * scale + low;
   });
   // Scaling in plain JS builds the batch as one tensor, with no intermediates to dispose.
-  return tf.tensor4d(values, [pixels.length, size, size, rgbChannels]);
+  return tf.tensor4d(values, [pixels.length, height, width, rgbChannels]);
 }
 
 /** Inverse: clamps to valueRange, maps to 0..255 rounded, returns one raw RGB buffer per batch item; disposes nothing it didn't create. */

@@ -1,18 +1,24 @@
 import * as tf from '@tensorflow/tfjs';
-import '../nets/register-layers.js';
+import { z } from 'zod';
+import { servedSizeMultiple } from '../nets/index.js';
 import type { ModelMeta } from './model-meta.js';
 import type { ModelStore } from './model-store.js';
 
-/** Saves a tfjs LayersModel into a store as a new (candidate) version. */
+/**
+ * Saves a tfjs LayersModel into a store as a new (candidate) version. Unless the caller says,
+ * `inputMultiple` is recorded from the architecture (null when it is not fully convolutional
+ * or not registered), so that the worker knows how it may serve the version.
+ */
 export async function saveLayersModel(
   store: ModelStore,
   model: tf.LayersModel,
   meta: Parameters<ModelStore['save']>[1],
 ): Promise<ModelMeta> {
+  const inputMultiple = meta.inputMultiple !== undefined ? meta.inputMultiple : (servedSizeMultiple(meta.architecture, meta.options ?? {}) ?? null);
   let saved: ModelMeta | undefined;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
-      saved = await store.save(artifacts, meta);
+      saved = await store.save(artifacts, { ...meta, inputMultiple });
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
@@ -20,9 +26,53 @@ export async function saveLayersModel(
   return saved;
 }
 
-/** Loads a stored version as a LayersModel; custom layers are registered by the import above. */
-export async function loadLayersModel(store: ModelStore, style: string, version: string): Promise<{ model: tf.LayersModel; meta: ModelMeta }> {
+/**
+ * A stored version's `inputMultiple`, or for versions saved before that field, what its
+ * architecture and options imply; undefined: the generator only runs at `inputSize`.
+ */
+export function resolveInputMultiple(meta: ModelMeta): number | undefined {
+  if (meta.inputMultiple !== undefined) return meta.inputMultiple ?? undefined;
+  return servedSizeMultiple(meta.architecture, meta.options);
+}
+
+export interface LoadedLayersModel {
+  model: tf.LayersModel;
+  meta: ModelMeta;
+  /** Set when `model` takes any H×W that are multiples of it (see `resolveInputMultiple`); otherwise only inputSize². */
+  inputMultiple: number | undefined;
+}
+
+/**
+ * Loads a stored version as a LayersModel; custom layers are registered by the import above.
+ * A fully convolutional generator is loaded with free height and width: tfjs checks inputs
+ * against the saved `batch_input_shape` (fixed at the training size), so the topology's input
+ * layers get [null, null, null, channels] in memory; the files are not changed.
+ */
+export async function loadLayersModel(store: ModelStore, style: string, version: string): Promise<LoadedLayersModel> {
   const { meta, artifacts } = await store.load(style, version);
-  const model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
-  return { model, meta };
+  const inputMultiple = resolveInputMultiple(meta);
+  const loadable = inputMultiple === undefined ? artifacts : { ...artifacts, modelTopology: withFreeSpatialInput(artifacts.modelTopology) };
+  const model = await tf.loadLayersModel(tf.io.fromMemory(loadable));
+  return { model, meta, inputMultiple };
+}
+
+const inputShapeSchema = z.tuple([z.number().nullable(), z.number().nullable(), z.number().nullable(), z.number().nullable()]);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A copy of a Keras JSON topology (`model_config`-wrapped or not) whose NHWC input layers have free H and W. */
+function withFreeSpatialInput(topology: tf.io.ModelArtifacts['modelTopology']): tf.io.ModelArtifacts['modelTopology'] {
+  if (!isRecord(topology)) throw new Error('expected a JSON model topology');
+  const copy = structuredClone(topology);
+  const model = copy.model_config ?? copy;
+  const layers = isRecord(model) && isRecord(model.config) ? model.config.layers : undefined;
+  if (!Array.isArray(layers)) throw new Error('the model topology has no layer list');
+  for (const layer of layers) {
+    if (!isRecord(layer) || layer.class_name !== 'InputLayer' || !isRecord(layer.config)) continue;
+    const [batch, , , channels] = inputShapeSchema.parse(layer.config.batch_input_shape);
+    layer.config.batch_input_shape = [batch, null, null, channels];
+  }
+  return copy;
 }

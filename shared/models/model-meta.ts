@@ -10,6 +10,13 @@ export const modelMetaSchema = z.object({
   options: z.record(z.string(), z.unknown()).default({}),
   /** Square input side the generator was trained at. */
   inputSize: z.number().int().min(8),
+  /**
+   * Set when the generator is fully convolutional: it runs at any H×W that are multiples of
+   * this, and the worker serves it at the photo's own resolution. null: only at inputSize
+   * (letterboxed). Absent in versions saved before the field: `resolveInputMultiple` decides
+   * from `architecture` and `options`.
+   */
+  inputMultiple: z.number().int().positive().nullable().optional(),
   /** The value range of the generator's input and output images. */
   valueRange: z.tuple([z.number(), z.number()]).default([-1, 1]),
   createdAt: z.string(),

@@ -218,6 +218,8 @@ export const animegan = registerArchitecture<AnimeganOptions>({
   testOptions: { imageSize: 32, ngf: 4, ndf: 8, blocks: 2, initSteps: 0, edgePromoting: false },
   served: 'G',
   inputSize: (o) => o.imageSize,
+  // Two stride-2 downsamplings; every layer takes any size, so the photo's own size padded to a multiple of 4.
+  servedSizeMultiple: () => 4,
   initSteps: (o) => o.initSteps,
   learningRateScales: (o, phase) => (phase === 'init' ? { generator: 1, discriminator: 1 } : { generator: o.gLrScale, discriminator: o.dLrScale }),
   build(o) {

@@ -69,6 +69,13 @@ export interface Architecture<Options extends Record<string, unknown> = Record<s
    * 2e-4 in its init phase, then G at 2e-5 and D at 4e-5). Absent: the run's rate for both.
    */
   learningRateScales?(options: Options, phase: TrainingPhase): { generator: number; discriminator: number };
+  /**
+   * Set when the served generator is fully convolutional: it runs at any H×W that are
+   * multiples of this (its total downsampling), and the worker serves it at the photo's own
+   * resolution. Absent: it only runs at `inputSize` (a layer of fixed spatial size, or
+   * attention whose cost grows with the square of the pixels) and is served letterboxed.
+   */
+  servedSizeMultiple?(options: Options): number;
   build(options: Options): Networks;
   /** Without `context` (outside the training step) the step is an adversarial one. */
   generatorObjective(nets: Networks, batch: Batch, options: Options, context?: TrainingContext): Objective;

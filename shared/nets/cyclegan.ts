@@ -113,6 +113,9 @@ export const cyclegan = registerArchitecture<CycleganOptions>({
   served: 'G_A',
   imagePoolSize: 50,
   inputSize: (o) => o.imageSize,
+  // Two stride-2 convs make it 4; the residual blocks' reflection pads at 1/4 of the image
+  // need at least 2 samples per side, hence 8.
+  servedSizeMultiple: () => 8,
   build(o) {
     const generator = (name: string) =>
       buildResnetGenerator({ name, imageSize: o.imageSize, inputChannels: 3, outputChannels: 3, blocks: residualBlocks[o.netG], ngf: o.ngf, norm: o.norm, dropout: o.dropout });

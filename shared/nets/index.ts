@@ -3,7 +3,7 @@
  * every custom layer). Each architecture file registers itself; list it here.
  */
 import './register-layers.js';
-export { getArchitecture, listArchitectures } from './registry.js';
+export { getArchitecture, listArchitectures, servedSizeMultiple } from './registry.js';
 export type { Architecture, Batch, Networks, Objective } from './architecture.js';
 import './ldsgan.js';
 import './pmsgan.js';

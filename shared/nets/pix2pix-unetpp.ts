@@ -5,6 +5,7 @@ import { ganLoss } from './losses/adversarial.js';
 import { differentialGanLoss } from './losses/differential-image.js';
 import { l1Loss } from './losses/pixel.js';
 import { buildPatchGan, buildUnetGenerator } from './pix2pix.js';
+import { upsampleKind } from './layers/upsample-conv.js';
 import { buildUnetPlusPlusGenerator } from './pix2pix-unetpp/unetpp-generator.js';
 import { registerArchitecture } from './registry.js';
 import { network, trainingForward } from './training-forward.js';
@@ -50,6 +51,8 @@ export const pix2pixUnetppOptions = z
     ganMode: z.enum(['vanilla', 'lsgan']).default('vanilla'),
     /** λ of Eq. (5); unstated, pix2pix's 100. */
     lambdaL1: z.number().min(0).default(100),
+    /** Up-sampling of every up block: the paper's transposed conv, or resize + 3×3 conv (no checkerboard; layers/upsample-conv.ts). */
+    upsample: upsampleKind.default('transpose'),
   })
   .refine((o) => o.imageSize % 2 ** o.depth === 0, {
     message: 'imageSize must be a multiple of 2^depth (256 for depth 8)',
@@ -82,11 +85,12 @@ export const pix2pixUnetpp = registerArchitecture<Pix2pixUnetppOptions>({
   testOptions: { imageSize: 16, depth: 4, ngf: 4, ndf: 2, nLayersD: 2 },
   served: 'G',
   inputSize: (o) => o.imageSize,
+  servedSizeMultiple: (o) => 2 ** o.depth,
   build(o) {
     const G =
       o.generator === 'unet++'
-        ? buildUnetPlusPlusGenerator({ name: 'G', imageSize: o.imageSize, depth: o.depth, ngf: o.ngf, norm: o.norm, dropout: o.dropout })
-        : buildUnetGenerator({ name: 'G', imageSize: o.imageSize, inputChannels: 3, outputChannels: 3, downs: o.depth, ngf: o.ngf, norm: o.norm, dropout: o.dropout > 0 });
+        ? buildUnetPlusPlusGenerator({ name: 'G', imageSize: o.imageSize, depth: o.depth, ngf: o.ngf, norm: o.norm, dropout: o.dropout, upsample: o.upsample })
+        : buildUnetGenerator({ name: 'G', imageSize: o.imageSize, inputChannels: 3, outputChannels: 3, downs: o.depth, ngf: o.ngf, norm: o.norm, dropout: o.dropout > 0, upsample: o.upsample });
     // Both discriminators see 6 channels: the source and the target, or the source and the
     // differential image.
     const patchGan = (name: string) => buildPatchGan({ name, imageSize: o.imageSize, inputChannels: 6, ndf: o.ndf, nLayers: o.nLayersD, norm: o.norm });

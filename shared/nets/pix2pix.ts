@@ -5,6 +5,7 @@ import { ganLoss } from './losses/adversarial.js';
 import { gradientPenalty } from './losses/gradient-penalty.js';
 import { l1Loss } from './losses/pixel.js';
 import { convBiasBeforeNorm, normLayer, type NormKind } from './norm-layer.js';
+import { upsampleConv, upsampleKind, type UpsampleKind } from './layers/upsample-conv.js';
 import { registerArchitecture } from './registry.js';
 import { network, trainingForward } from './training-forward.js';
 import { convKernelInit } from './weight-init.js';
@@ -45,6 +46,8 @@ export const pix2pixOptions = z.object({
   lambdaGP: z.number().min(0).default(10),
   dropout: z.boolean().default(true),
   nLayersD: z.number().int().min(1).default(3),
+  /** The U-Net's ×2 upsampling: the paper's transposed convs, or resize + 3×3 conv (no checkerboard; layers/upsample-conv.ts). */
+  upsample: upsampleKind.default('transpose'),
 })
   .refine((o) => o.imageSize % 2 ** unetDowns[o.netG] === 0, {
     message: 'imageSize must be a multiple of the size netG is named after (256 for unet_256, …)',
@@ -65,6 +68,7 @@ export interface UnetOptions {
   ngf: number;
   norm: NormKind;
   dropout: boolean;
+  upsample: UpsampleKind;
 }
 
 /**
@@ -74,6 +78,7 @@ export interface UnetOptions {
  * → norm, and concat(activated block input, block output) as the skip; the outermost ends in a
  * biased transposed conv and tanh. Dropout(0.5) follows the up norm of the blocks between
  * the innermost and the ngf·8 ← ngf·4 one (the reference's `num_downs - 5` loop blocks).
+ * `upsample: 'resize'` replaces each transposed conv by bilinear ×2 + 3×3 conv.
  */
 export function buildUnetGenerator(o: UnetOptions): tf.LayersModel {
   const bias = convBiasBeforeNorm(o.norm);
@@ -82,8 +87,6 @@ export function buildUnetGenerator(o: UnetOptions): tf.LayersModel {
   const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]) => layer.apply(x) as tf.SymbolicTensor;
   const conv = (filters: number, useBias: boolean, name: string) =>
     tf.layers.conv2d({ filters, kernelSize: 4, strides: 2, padding: 'same', useBias, kernelInitializer: convKernelInit(), name });
-  const deconv = (filters: number, useBias: boolean, name: string) =>
-    tf.layers.conv2dTranspose({ filters, kernelSize: 4, strides: 2, padding: 'same', useBias, kernelInitializer: convKernelInit(), name });
 
   const blockInputs: tf.SymbolicTensor[] = [];
   let x = input;
@@ -101,13 +104,13 @@ export function buildUnetGenerator(o: UnetOptions): tf.LayersModel {
   for (let level = o.downs - 1; level > 0; level--) {
     const prefix = `${o.name}_up${level}`;
     x = apply(tf.layers.reLU({ name: `${prefix}_relu` }), x);
-    x = apply(deconv(width(level - 1), bias, `${prefix}_deconv`), x);
+    x = upsampleConv(o.upsample, x, { filters: width(level - 1), useBias: bias, name: prefix });
     x = apply(normLayer(o.norm, `${prefix}_norm`), x);
     if (o.dropout && level >= 4 && level < o.downs - 1) x = apply(tf.layers.dropout({ rate: 0.5, name: `${prefix}_dropout` }), x);
     x = apply(tf.layers.concatenate({ axis: -1, name: `${prefix}_skip` }), [blockInputs[level]!, x]);
   }
   x = apply(tf.layers.reLU({ name: `${o.name}_up0_relu` }), x);
-  x = apply(deconv(o.outputChannels, true, `${o.name}_up0_deconv`), x);
+  x = upsampleConv(o.upsample, x, { filters: o.outputChannels, useBias: true, name: `${o.name}_up0` });
   const output = apply(tf.layers.activation({ activation: 'tanh', name: `${o.name}_tanh` }), x);
   return tf.model({ inputs: input, outputs: output, name: o.name });
 }
@@ -167,10 +170,11 @@ export const pix2pix = registerArchitecture<Pix2pixOptions>({
   testOptions: { imageSize: 32, netG: 'unet_32', ngf: 4, ndf: 4 },
   served: 'G',
   inputSize: (o) => o.imageSize,
+  servedSizeMultiple: (o) => 2 ** unetDowns[o.netG],
   build(o) {
     return {
       generators: {
-        G: buildUnetGenerator({ name: 'G', imageSize: o.imageSize, inputChannels: 3, outputChannels: 3, downs: unetDowns[o.netG], ngf: o.ngf, norm: o.norm, dropout: o.dropout }),
+        G: buildUnetGenerator({ name: 'G', imageSize: o.imageSize, inputChannels: 3, outputChannels: 3, downs: unetDowns[o.netG], ngf: o.ngf, norm: o.norm, dropout: o.dropout, upsample: o.upsample }),
       },
       discriminators: {
         D: buildPatchGan({ name: 'D', imageSize: o.imageSize, inputChannels: 6, ndf: o.ndf, nLayers: o.nLayersD, norm: o.norm }),

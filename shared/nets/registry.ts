@@ -17,3 +17,16 @@ export function getArchitecture(name: string): Architecture {
 export function listArchitectures(): Architecture[] {
   return [...architectures.values()];
 }
+
+/**
+ * The multiple a stored generator's input sides must be to run at any size
+ * (`Architecture.servedSizeMultiple`), from its architecture name and options as saved;
+ * undefined when the architecture is unknown here, not fully convolutional, or the options
+ * no longer parse.
+ */
+export function servedSizeMultiple(architecture: string, options: Record<string, unknown>): number | undefined {
+  const arch = architectures.get(architecture);
+  if (!arch?.servedSizeMultiple) return undefined;
+  const parsed = arch.options.safeParse(options);
+  return parsed.success ? arch.servedSizeMultiple(parsed.data) : undefined;
+}

@@ -25,7 +25,7 @@ export async function modelOutput(store: ModelStore, style: string, input: Buffe
   try {
     const image = await decodeImage(input, { maxBytes: 1e8, maxPixels: 1e8 });
     const { pixels, box } = await letterbox(image, meta.inputSize);
-    const prediction = tf.tidy(() => model.predict(pixelsToTensor([pixels], meta.inputSize, meta.valueRange)) as tf.Tensor4D);
+    const prediction = tf.tidy(() => model.predict(pixelsToTensor([pixels], { width: meta.inputSize, height: meta.inputSize }, meta.valueRange)) as tf.Tensor4D);
     const [styled] = await tensorToPixels(prediction, meta.valueRange);
     prediction.dispose();
     const { width, height } = outputDimensions(image.width, image.height, undefined, config.MAX_OUTPUT_SIDE);

@@ -8,9 +8,10 @@ import type { ModelMeta } from '../../shared/models/model-meta.js';
 
 /**
  * A small seeded generator (two 3×3 convs, tanh) that changes colours and structure
- * visibly, so tests can tell its output from its input. Not a trained model.
+ * visibly, so tests can tell its output from its input. Not a trained model. `inputSize`
+ * null builds it for any height and width (it is fully convolutional).
  */
-export function buildTinyGenerator(inputSize: number, seed: number): tf.LayersModel {
+export function buildTinyGenerator(inputSize: number | null, seed: number): tf.LayersModel {
   const input = tf.input({ shape: [inputSize, inputSize, 3] });
   const hidden = tf.layers
     .conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) })

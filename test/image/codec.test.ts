@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UserError, type UserErrorCode } from '../../shared/errors.js';
-import { decodeImage, encodeImage, letterbox, outputDimensions, unletterbox, type DecodedImage } from '../../shared/image/codec.js';
+import { decodeImage, encodeImage, letterbox, outputDimensions, padToMultiple, unletterbox, type DecodedImage } from '../../shared/image/codec.js';
 import {
   animatedGif,
   animatedWebp,
@@ -199,7 +199,7 @@ describe('letterbox / unletterbox', () => {
   it('fits a landscape image centred, keeping its aspect ratio', async () => {
     const { pixels, box } = await letterbox(photo(48, 32), 64);
     assert.equal(pixels.length, 64 * 64 * 3);
-    assert.deepEqual([box.size, box.left, box.width, box.height], [64, 0, 64, 43]);
+    assert.deepEqual([box.inputWidth, box.left, box.width, box.height], [64, 0, 64, 43]);
     assert.ok(Math.abs(box.top - (64 - box.top - box.height)) <= 1, `top ${box.top} is not centred`);
   });
 
@@ -211,11 +211,11 @@ describe('letterbox / unletterbox', () => {
 
   it('pads by mirroring the content, so there is no hard edge', async () => {
     const { pixels, box } = await letterbox(photo(48, 32), 48);
-    const image = { data: pixels, width: box.size };
-    const row = (y: number) => Array.from({ length: box.size }, (_, x) => pixelAt(image, x, y));
+    const image = { data: pixels, width: box.inputWidth };
+    const row = (y: number) => Array.from({ length: box.inputWidth }, (_, x) => pixelAt(image, x, y));
     const lastContentRow = box.top + box.height - 1;
     for (let k = 0; k < box.top; k++) assert.deepEqual(row(box.top - 1 - k), row(box.top + k), `padding row ${box.top - 1 - k}`);
-    for (let k = 0; lastContentRow + 1 + k < box.size; k++) assert.deepEqual(row(lastContentRow + 1 + k), row(lastContentRow - k), `padding row ${lastContentRow + 1 + k}`);
+    for (let k = 0; lastContentRow + 1 + k < box.inputWidth; k++) assert.deepEqual(row(lastContentRow + 1 + k), row(lastContentRow - k), `padding row ${lastContentRow + 1 + k}`);
   });
 
   it('round-trips exactly when no resizing is needed', async () => {
@@ -239,10 +239,10 @@ describe('letterbox / unletterbox', () => {
   it('unletterbox ignores whatever the model put in the padding', async () => {
     const { pixels, box } = await letterbox(photo(96, 64), 128);
     const scribbled = Buffer.from(pixels);
-    for (let y = 0; y < box.size; y++) {
-      for (let x = 0; x < box.size; x++) {
+    for (let y = 0; y < box.inputWidth; y++) {
+      for (let x = 0; x < box.inputWidth; x++) {
         const inside = x >= box.left && x < box.left + box.width && y >= box.top && y < box.top + box.height;
-        if (!inside) scribbled.set([255, 0, 255], (y * box.size + x) * 3);
+        if (!inside) scribbled.set([255, 0, 255], (y * box.inputWidth + x) * 3);
       }
     }
     assert.ok((await unletterbox(scribbled, box, 96, 64)).equals(await unletterbox(pixels, box, 96, 64)));
@@ -253,6 +253,31 @@ describe('letterbox / unletterbox', () => {
     await assert.rejects(unletterbox(pixels.subarray(3), box, 48, 32), RangeError);
     await assert.rejects(unletterbox(pixels, { ...box, top: 30 }, 48, 32));
     await assert.rejects(letterbox({ ...photo(48, 32), width: 47 }, 64), RangeError);
+  });
+});
+
+describe('padToMultiple (native resolution)', () => {
+  it('keeps a 300×170 image at its size in the top-left corner, pads right and bottom by mirroring to multiples of 16, and crops back exactly', async () => {
+    const image = photo(300, 170);
+    const { pixels, box } = await padToMultiple(image, 1024, 16);
+    assert.deepEqual(box, { inputWidth: 304, inputHeight: 176, left: 0, top: 0, width: 300, height: 170 });
+    assert.equal(pixels.length, 304 * 176 * 3);
+    const padded = { data: pixels, width: 304 };
+    for (const [x, y] of [[0, 0], [299, 169], [150, 85]] as const) assert.deepEqual(pixelAt(padded, x, y), pixelAt(image, x, y), `content at ${x},${y}`);
+    // Mirrored: column 300 repeats column 299, 301 repeats 298; row 170 repeats 169.
+    for (let y = 0; y < 170; y += 13) {
+      assert.deepEqual(pixelAt(padded, 300, y), pixelAt(image, 299, y));
+      assert.deepEqual(pixelAt(padded, 301, y), pixelAt(image, 298, y));
+    }
+    for (let x = 0; x < 300; x += 17) assert.deepEqual(pixelAt(padded, x, 170), pixelAt(image, x, 169));
+    assert.ok((await unletterbox(pixels, box, 300, 170)).equals(image.data));
+  });
+
+  it('scales the longest side down to the cap, keeping the aspect ratio, and never up', async () => {
+    const { box } = await padToMultiple(photo(2000, 1000), 768, 16);
+    assert.deepEqual(box, { inputWidth: 768, inputHeight: 384, left: 0, top: 0, width: 768, height: 384 });
+    const small = await padToMultiple(photo(5, 3), 768, 8);
+    assert.deepEqual(small.box, { inputWidth: 8, inputHeight: 8, left: 0, top: 0, width: 5, height: 3 });
   });
 });
 

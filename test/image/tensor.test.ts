@@ -24,7 +24,7 @@ describe('pixelsToTensor / tensorToPixels', () => {
     it(`round-trips a batch exactly through [${valueRange.join(', ')}] without leaking tensors`, async () => {
       const images = [allByteValues(0), allByteValues(101), photoPixels(size, size)];
       const before = tf.memory().numTensors;
-      const batch = pixelsToTensor(images, size, valueRange);
+      const batch = pixelsToTensor(images, { width: size, height: size }, valueRange);
       assert.deepEqual(batch.shape, [3, size, size, 3]);
       assert.equal(batch.dtype, 'float32');
       const values = await batch.data();
@@ -48,8 +48,8 @@ describe('pixelsToTensor / tensorToPixels', () => {
   });
 
   it('refuses buffers of the wrong size and non-RGB batches', () => {
-    assert.throws(() => pixelsToTensor([allByteValues(0), Buffer.alloc(5)], size, [-1, 1]), RangeError);
-    assert.throws(() => pixelsToTensor([allByteValues(0)], size, [1, -1]));
+    assert.throws(() => pixelsToTensor([allByteValues(0), Buffer.alloc(5)], { width: size, height: size }, [-1, 1]), RangeError);
+    assert.throws(() => pixelsToTensor([allByteValues(0)], { width: size, height: size }, [1, -1]));
     const grey = tf.zeros([1, 2, 2, 1]) as tf.Tensor4D;
     return assert.rejects(tensorToPixels(grey, [0, 1]), RangeError).finally(() => grey.dispose());
   });

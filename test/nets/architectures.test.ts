@@ -108,6 +108,24 @@ for (const arch of architectures) {
       }
     });
 
+    const multiple = arch.servedSizeMultiple?.(options);
+    if (multiple !== undefined) {
+      it(`is served at other sizes: stored with inputMultiple ${multiple}, loaded, it maps a non-square image of multiples of it to one of that size`, async () => {
+        const store = new DirectoryModelStore(storeRoot);
+        const style = `${arch.name}-native`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40);
+        const meta = await saveLayersModel(store, nets.generators[arch.served]!, { style, architecture: arch.name, options, inputSize: size });
+        assert.equal(meta.inputMultiple, multiple);
+        const { model: loaded, inputMultiple } = await loadLayersModel(store, style, meta.version);
+        assert.equal(inputMultiple, multiple);
+        const [height, width] = [2 * multiple, 3 * multiple];
+        const out = tf.tidy(() => loaded.predict(tf.randomUniform([1, height, width, 3], -1, 1, 'float32', 9)) as tf.Tensor);
+        assert.deepEqual(out.shape, [1, height, width, 3]);
+        assert.ok(out.dataSync().every((v) => Number.isFinite(v) && v >= -1 && v <= 1), 'outputs must be finite and within [-1, 1]');
+        out.dispose();
+        loaded.dispose();
+      });
+    }
+
     it(`lowers the generator loss over ${trainingSteps} training steps on a fixed batch and leaks no tensors`, (t) => {
       const batch: Batch = tf.tidy(() => ({
         a: tf.randomUniform([1, size, size, 3], -1, 1, 'float32', 11) as tf.Tensor4D,

@@ -13,7 +13,7 @@ let loaded: LoadedModel;
 before(async () => {
   await tf.setBackend('cpu');
   const meta = modelMetaSchema.parse({ style: 'sketch', version: 'v1', architecture: 'test-tiny', inputSize: size, createdAt: new Date().toISOString() });
-  loaded = { model: buildTinyGenerator(size, 7), meta };
+  loaded = { model: buildTinyGenerator(size, 7), meta, inputMultiple: undefined };
 });
 after(() => loaded.model.dispose());
 
@@ -24,7 +24,7 @@ function batcherRecordingSizes(): { batcher: PredictBatcher; batches: number[] }
   return { batcher, batches };
 }
 
-const image = (value: number) => Buffer.alloc(size * size * 3, value);
+const image = (value: number, width = size, height = size) => ({ pixels: Buffer.alloc(width * height * 3, value), width, height });
 
 test('a job with no other job under way predicts at once, without waiting for the batch window', { timeout: 20_000 }, async () => {
   const { batcher, batches } = batcherRecordingSizes();
@@ -45,4 +45,24 @@ test('jobs running at once share one predict; a job that fails before its predic
   assert.notDeepEqual(a, b, 'each job gets the output of its own image');
   const alone = await batcher.ticket().predict(loaded, image(240));
   assert.deepEqual(b, alone, 'an image styled in a batch equals the same image styled alone');
+});
+
+test('images of different sizes for one fully convolutional model go through separate predicts, each at its size', { timeout: 20_000 }, async () => {
+  const meta = modelMetaSchema.parse({ style: 'sketch', version: 'v2', architecture: 'test-tiny', inputSize: size, inputMultiple: 1, createdAt: new Date().toISOString() });
+  const native: LoadedModel = { model: buildTinyGenerator(null, 7), meta, inputMultiple: 1 };
+  try {
+    const { batcher, batches } = batcherRecordingSizes();
+    const tickets = [batcher.ticket(), batcher.ticket(), batcher.ticket()];
+    const styled = await Promise.all([
+      tickets[0]!.predict(native, image(10, 24, 16)),
+      tickets[1]!.predict(native, image(240, 16, 24)),
+      tickets[2]!.predict(native, image(120, 24, 16)),
+    ]);
+    assert.deepEqual(batches.sort(), [1, 2], 'the two 24×16 images share a predict, the 16×24 one runs on its own');
+    assert.deepEqual(styled.map((s) => s.length), [24 * 16 * 3, 16 * 24 * 3, 24 * 16 * 3]);
+    const alone = await batcher.ticket().predict(native, image(120, 24, 16));
+    assert.deepEqual(styled[2], alone, 'an image styled in a batch equals the same image styled alone');
+  } finally {
+    native.model.dispose();
+  }
 });

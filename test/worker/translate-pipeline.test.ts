@@ -79,7 +79,7 @@ describe('translate pipeline through a real Redis and BullMQ worker', () => {
     const image = await decodeImage(input, { maxBytes: 1e8, maxPixels: 1e8 });
     assert.deepEqual([image.width, image.height], [60, 120], 'the codec applies the EXIF rotation');
     const { pixels, box } = await letterbox(image, meta.inputSize);
-    const prediction = tf.tidy(() => model.predict(pixelsToTensor([pixels], meta.inputSize, meta.valueRange)) as tf.Tensor4D);
+    const prediction = tf.tidy(() => model.predict(pixelsToTensor([pixels], { width: meta.inputSize, height: meta.inputSize }, meta.valueRange)) as tf.Tensor4D);
     const [styled] = await tensorToPixels(prediction, meta.valueRange);
     prediction.dispose();
     model.dispose();

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { upsampleConv, type UpsampleKind } from '../layers/upsample-conv.js';
 import { convBiasBeforeNorm, normLayer, type NormKind } from '../norm-layer.js';
 import { convKernelInit } from '../weight-init.js';
 
@@ -12,6 +13,8 @@ export interface UnetPlusPlusOptions {
   norm: NormKind;
   /** Dropout rate of the nested (up-sampling) nodes; only active in training. */
   dropout: number;
+  /** The up blocks' ×2 upsampling: the paper's transposed conv, or resize + 3×3 conv. */
+  upsample: UpsampleKind;
 }
 
 /**
@@ -32,7 +35,8 @@ export interface UnetPlusPlusOptions {
  *
  * Choices where the paper is silent: as in pix2pix, the first and innermost encoder blocks
  * have no norm and dropout is in up blocks only (here every nested node, per the paper's
- * block); without deep supervision, which the paper does not use.
+ * block); without deep supervision, which the paper does not use. With `upsample: 'resize'`
+ * every transposed conv is bilinear ×2 + 3×3 conv instead (layers/upsample-conv.ts).
  */
 export function buildUnetPlusPlusGenerator(o: UnetPlusPlusOptions): tf.LayersModel {
   const bias = convBiasBeforeNorm(o.norm);
@@ -53,7 +57,7 @@ export function buildUnetPlusPlusGenerator(o: UnetPlusPlusOptions): tf.LayersMod
   }
   const upBlock = (inputs: tf.SymbolicTensor[], filters: number, useBias: boolean, prefix: string) => {
     const y = apply(tf.layers.reLU({ name: `${prefix}_relu` }), concatenated(inputs, `${prefix}_concat`));
-    return apply(tf.layers.conv2dTranspose({ filters, kernelSize: 4, strides: 2, padding: 'same', useBias, kernelInitializer: convKernelInit(), name: `${prefix}_deconv` }), y);
+    return upsampleConv(o.upsample, y, { filters, useBias, name: prefix });
   };
   for (let j = 1; j < o.depth; j++) {
     for (let i = 0; i + j < o.depth; i++) {
