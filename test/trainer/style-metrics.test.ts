@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { sharp } from '../../shared/image/sharp.js';
+import { animeStatistics } from '../../trainer/eval/anime-statistics.js';
+import { checkerboardPeaks } from '../../trainer/eval/checkerboard.js';
+import { edgeCorrelation } from '../../trainer/eval/edge-correlation.js';
+import { photoPixels } from '../helpers/images.js';
+
+before(async () => {
+  await tf.setBackend('cpu');
+});
+
+const width = 160;
+const height = 120;
+
+/** Raw RGB → a [1, H, W, 3] tensor in [-1, 1]. */
+function toTensor(pixels: Buffer): tf.Tensor4D {
+  return tf.tensor4d(Float32Array.from(pixels, (v) => v / 127.5 - 1), [1, height, width, 3]);
+}
+
+/** Seeded Gaussian-ish noise of ±`amplitude` levels added to every sample (sum of uniforms). */
+function withNoise(pixels: Buffer, amplitude: number, seed: number): Buffer {
+  let state = seed >>> 0;
+  const uniform = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 4294967296;
+  };
+  return Buffer.from(pixels.map((v) => clampByte(v + amplitude * (uniform() + uniform() + uniform() - 1.5))));
+}
+
+function clampByte(v: number): number {
+  return Math.min(255, Math.max(0, Math.round(v)));
+}
+
+/** A flat-colour poster: a sky, a sun, a hill and a house, each one colour with hard edges. */
+function posterPixels(): Buffer {
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const colour =
+        (x - 120) ** 2 + (y - 30) ** 2 < 15 ** 2
+          ? [250, 210, 60]
+          : x > 30 && x < 70 && y > 55 && y < 95
+            ? [200, 60, 50]
+            : y > 80 + 10 * Math.sin(x / 25)
+              ? [70, 160, 70]
+              : [120, 180, 240];
+      pixels.set(colour, (y * width + x) * 3);
+    }
+  }
+  return pixels;
+}
+
+/** The pixels with ±`levels` added in a checkerboard of `square`-pixel squares (1: the pattern a stride-2 transposed convolution leaves). */
+function withCheckerboard(pixels: Buffer, levels: number, square: number): Buffer {
+  return Buffer.from(
+    pixels.map((v, i) => {
+      const p = Math.floor(i / 3);
+      const sign = (Math.floor((p % width) / square) + Math.floor(Math.floor(p / width) / square)) % 2 === 0 ? 1 : -1;
+      return clampByte(v + sign * levels);
+    }),
+  );
+}
+
+/** A photo-like picture with antialiased edges (photoPixels drawn at 4× and downscaled) and sensor noise. */
+async function noisyPhoto(seed: number): Promise<Buffer> {
+  const large = photoPixels(4 * width, 4 * height);
+  const photo = await sharp(large, { raw: { width: 4 * width, height: 4 * height, channels: 3 } }).resize(width, height).raw().toBuffer();
+  return withNoise(photo, 6, seed);
+}
+
+function tensorCountStaysFlat(measure: () => void): void {
+  measure();
+  const before = tf.memory().numTensors;
+  measure();
+  assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+}
+
+describe('anime statistics', () => {
+  it('a flat-colour poster has more flat pixels and fewer colours than a noisy photo', () => {
+    const poster = toTensor(posterPixels());
+    const photo = toTensor(withNoise(photoPixels(width, height), 12, 1));
+    const [posterStats] = animeStatistics(poster);
+    const [photoStats] = animeStatistics(photo);
+    assert.ok(posterStats!.flatFraction > 0.7, `poster flat fraction ${posterStats!.flatFraction}`);
+    assert.ok(photoStats!.flatFraction < 0.1, `photo flat fraction ${photoStats!.flatFraction}`);
+    // Four colours; antialiasing is absent, so exactly four after quantization.
+    assert.equal(posterStats!.colours, 4);
+    assert.ok(photoStats!.colours > 500, `photo colours ${photoStats!.colours}`);
+    tensorCountStaysFlat(() => animeStatistics(photo));
+    tf.dispose([poster, photo]);
+  });
+
+  it('counts colours after keeping colourBits bits per channel', () => {
+    // Two greys 4 levels apart are one colour at 5 bits (8 levels per bin), two at 8 bits.
+    const pixels = Buffer.alloc(width * height * 3, 64);
+    pixels.fill(68, 0, (width * height * 3) / 2);
+    const image = toTensor(pixels);
+    assert.equal(animeStatistics(image)[0]!.colours, 1);
+    assert.equal(animeStatistics(image, { colourBits: 8 })[0]!.colours, 2);
+    tf.dispose(image);
+  });
+});
+
+describe('checkerboard peaks', () => {
+  it('an added one-pixel checkerboard raises the period-2 peak many times; a clean photo has none', async () => {
+    const photo = await noisyPhoto(2);
+    const clean = toTensor(photo);
+    const gridded = toTensor(withCheckerboard(photo, 3, 1));
+    const [cleanPeaks] = checkerboardPeaks(clean);
+    const [griddedPeaks] = checkerboardPeaks(gridded);
+    assert.ok(cleanPeaks![2]! < 2 && cleanPeaks![4]! < 2, `clean ratios ${JSON.stringify(cleanPeaks)}`);
+    assert.ok(griddedPeaks![2]! > 10 * cleanPeaks![2]!, `gridded ${griddedPeaks![2]} vs clean ${cleanPeaks![2]}`);
+    // A period-2 grid adds nothing at the frequencies period 4 adds.
+    assert.ok(griddedPeaks![4]! < 2, `gridded period-4 ratio ${griddedPeaks![4]}`);
+    tensorCountStaysFlat(() => checkerboardPeaks(gridded));
+    tf.dispose([clean, gridded]);
+  });
+
+  it('a checkerboard of 2-pixel squares shows at period 4', async () => {
+    const photo = await noisyPhoto(3);
+    const clean = toTensor(photo);
+    const gridded = toTensor(withCheckerboard(photo, 3, 2));
+    const [cleanPeaks] = checkerboardPeaks(clean);
+    const [griddedPeaks] = checkerboardPeaks(gridded);
+    assert.ok(griddedPeaks![4]! > 10 * cleanPeaks![4]!, `gridded ${griddedPeaks![4]} vs clean ${cleanPeaks![4]}`);
+    tf.dispose([clean, gridded]);
+  });
+});
+
+describe('edge correlation', () => {
+  it('an image and its blurred copy correlate highly, unrelated images do not', async () => {
+    const photo = photoPixels(width, height);
+    const blurred = await sharp(photo, { raw: { width, height, channels: 3 } }).blur(1.5).raw().toBuffer();
+    const [a, b, c] = [photo, blurred, posterPixels()].map(toTensor);
+    const [withBlurred] = edgeCorrelation(a!, b!);
+    const [withUnrelated] = edgeCorrelation(a!, c!);
+    assert.ok(withBlurred! > 0.7, `blurred copy ${withBlurred}`);
+    assert.ok(Math.abs(withUnrelated!) < 0.2, `unrelated ${withUnrelated}`);
+    closeTo(edgeCorrelation(a!, a!)[0]!, 1);
+    tensorCountStaysFlat(() => edgeCorrelation(a!, b!));
+    tf.dispose([a!, b!, c!]);
+  });
+});
+
+function closeTo(actual: number, expected: number): void {
+  assert.ok(Math.abs(actual - expected) < 1e-5, `expected ${expected}, got ${actual}`);
+}
