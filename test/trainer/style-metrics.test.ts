@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { sharp } from '../../shared/image/sharp.js';
 import { animeStatistics } from '../../trainer/eval/anime-statistics.js';
 import { checkerboardPeaks } from '../../trainer/eval/checkerboard.js';
 import { edgeCorrelation } from '../../trainer/eval/edge-correlation.js';
+import { randomFeatureExtractor } from '../../trainer/eval/feature-extractor.js';
+import { styleStatistics, StyleInputError } from '../../trainer/eval/style-statistics.js';
+import { renderSampleGrid } from '../../trainer/reports/sample-grid.js';
 import { photoPixels } from '../helpers/images.js';
 
 before(async () => {
@@ -141,6 +147,83 @@ describe('edge correlation', () => {
     closeTo(edgeCorrelation(a!, a!)[0]!, 1);
     tensorCountStaysFlat(() => edgeCorrelation(a!, b!));
     tf.dispose([a!, b!, c!]);
+  });
+});
+
+describe('style statistics', () => {
+  it('a posterizing "style" moves flat fraction and colours from the photos toward flat-colour images, keeping the edges', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'style-statistics-'));
+    const extractor = randomFeatureExtractor({ channels: [8, 8] });
+    try {
+      const png = (pixels: Buffer) => sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer();
+      await Promise.all(['photos', 'anime'].map((d) => mkdir(path.join(dir, d))));
+      for (const seed of [1, 2, 3]) await writeFile(path.join(dir, 'photos', `photo-${seed}.png`), await png(await noisyPhoto(seed)));
+      for (const shift of [0, 40]) await writeFile(path.join(dir, 'anime', `poster-${shift}.png`), await png(Buffer.from(posterPixels().map((v) => clampByte(v - shift)))));
+      await writeFile(path.join(dir, 'anime', 'notes.txt'), 'not an image');
+      // The "model": a median filter and 4 levels per channel, at the requested size.
+      const posterize = async (image: { data: Buffer; width: number; height: number }, output: { width: number; height: number }) => {
+        const smoothed = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).median(5).resize(output.width, output.height).raw().toBuffer();
+        return Buffer.from(smoothed.map((v) => Math.min(255, Math.round(v / 85) * 85)));
+      };
+      const progress: number[] = [];
+      const run = () =>
+        styleStatistics({
+          photosDir: path.join(dir, 'photos'),
+          animeDir: path.join(dir, 'anime'),
+          maxSide: 256,
+          limits: { maxBytes: 1 << 24, maxPixels: 1 << 24 },
+          extractor,
+          translate: async (image, output) => {
+            const styled = await posterize(image, output);
+            return { styled, network: { input: { data: image.data, width: image.width, height: image.height }, output: { data: styled, ...output } } };
+          },
+          onProgress: (done) => progress.push(done),
+        });
+      const stats = await run();
+      assert.deepEqual(progress, [1, 2, 3, 4, 5]);
+      assert.equal(stats.photos.images, 3);
+      assert.equal(stats.anime.images, 2, 'the text file is not an image');
+      assert.ok(stats.outputs.flatFraction > stats.photos.flatFraction + 0.2, `flat: photos ${stats.photos.flatFraction}, outputs ${stats.outputs.flatFraction}`);
+      assert.ok(stats.outputs.colours < stats.photos.colours / 10, `colours: photos ${stats.photos.colours}, outputs ${stats.outputs.colours}`);
+      assert.ok(stats.outputs.edgeCorrelation > 0.5, `edge correlation ${stats.outputs.edgeCorrelation}`);
+      assert.equal(stats.featureExtractor, extractor.name);
+      assert.ok(stats.photos.kidToAnime && stats.outputs.kidToAnime, 'KID of photos and outputs to the anime images');
+      assert.ok(stats.outputs.checkerboard[2]! < 3, `posterizing adds no grid: ${stats.outputs.checkerboard[2]}`);
+      const tensors = tf.memory().numTensors;
+      await run();
+      assert.equal(tf.memory().numTensors, tensors, 'tensors leaked');
+      await assert.rejects(styleStatistics({ ...baseRequest(dir, extractor), animeDir: path.join(dir, 'missing') }), StyleInputError);
+    } finally {
+      extractor.dispose();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function baseRequest(dir: string, extractor: ReturnType<typeof randomFeatureExtractor>): Parameters<typeof styleStatistics>[0] {
+  return {
+    photosDir: path.join(dir, 'photos'),
+    animeDir: path.join(dir, 'anime'),
+    maxSide: 256,
+    limits: { maxBytes: 1 << 24, maxPixels: 1 << 24 },
+    extractor,
+    translate: () => Promise.reject(new Error('not reached')),
+  };
+}
+
+describe('sample grid cells', () => {
+  it('centres an image smaller than its cell and writes a note in an empty one', async () => {
+    const red = { pixels: Buffer.alloc(20 * 10 * 3).fill(Buffer.from([255, 0, 0])), width: 20, height: 10 };
+    const png = await renderSampleGrid([[red, { note: 'no anime model installed' }]], ['input', 'anime'], 40);
+    const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    const pixel = (x: number, y: number) => [...data.subarray((y * info.width + x) * info.channels, (y * info.width + x) * info.channels + 3)];
+    // Cell 0 starts at (4, 32): the 20×10 image sits at (14..33, 47..56), grey around it.
+    assert.deepEqual(pixel(24, 52), [255, 0, 0]);
+    assert.deepEqual(pixel(6, 34), [232, 232, 232]);
+    // Cell 1 (x 48..87) holds dark text pixels.
+    let dark = 0;
+    for (let y = 32; y < 72; y++) for (let x = 48; x < 88; x++) if (pixel(x, y)[0]! < 150) dark++;
+    assert.ok(dark > 5, `note pixels: ${dark}`);
   });
 });
 
