@@ -110,28 +110,27 @@ describe('anime statistics', () => {
 });
 
 describe('checkerboard peaks', () => {
-  it('an added one-pixel checkerboard raises the period-2 peak many times; a clean photo has none', async () => {
-    const photo = await noisyPhoto(2);
-    const clean = toTensor(photo);
-    const gridded = toTensor(withCheckerboard(photo, 3, 1));
-    const [cleanPeaks] = checkerboardPeaks(clean);
-    const [griddedPeaks] = checkerboardPeaks(gridded);
-    assert.ok(cleanPeaks![2]! < 2 && cleanPeaks![4]! < 2, `clean ratios ${JSON.stringify(cleanPeaks)}`);
-    assert.ok(griddedPeaks![2]! > 10 * cleanPeaks![2]!, `gridded ${griddedPeaks![2]} vs clean ${cleanPeaks![2]}`);
-    // A period-2 grid adds nothing at the frequencies period 4 adds.
-    assert.ok(griddedPeaks![4]! < 2, `gridded period-4 ratio ${griddedPeaks![4]}`);
+  /** The peak ratios of a clean photo and of the same photo with a checkerboard of `square`-pixel squares added. */
+  async function cleanAndGridded(seed: number, square: number) {
+    const photo = await noisyPhoto(seed);
+    const [clean, gridded] = [toTensor(photo), toTensor(withCheckerboard(photo, 3, square))];
+    const result = { clean: checkerboardPeaks(clean)[0]!, gridded: checkerboardPeaks(gridded)[0]! };
     tensorCountStaysFlat(() => checkerboardPeaks(gridded));
     tf.dispose([clean, gridded]);
+    return result;
+  }
+
+  it('an added one-pixel checkerboard raises the period-2 peak many times; a clean photo has none', async () => {
+    const { clean, gridded } = await cleanAndGridded(2, 1);
+    assert.ok(clean[2]! < 2 && clean[4]! < 2, `clean ratios ${JSON.stringify(clean)}`);
+    assert.ok(gridded[2]! > 10 * clean[2]!, `gridded ${gridded[2]} vs clean ${clean[2]}`);
+    // A period-2 grid adds nothing at the frequencies period 4 adds.
+    assert.ok(gridded[4]! < 2, `gridded period-4 ratio ${gridded[4]}`);
   });
 
   it('a checkerboard of 2-pixel squares shows at period 4', async () => {
-    const photo = await noisyPhoto(3);
-    const clean = toTensor(photo);
-    const gridded = toTensor(withCheckerboard(photo, 3, 2));
-    const [cleanPeaks] = checkerboardPeaks(clean);
-    const [griddedPeaks] = checkerboardPeaks(gridded);
-    assert.ok(griddedPeaks![4]! > 10 * cleanPeaks![4]!, `gridded ${griddedPeaks![4]} vs clean ${cleanPeaks![4]}`);
-    tf.dispose([clean, gridded]);
+    const { clean, gridded } = await cleanAndGridded(3, 2);
+    assert.ok(gridded[4]! > 10 * clean[4]!, `gridded ${gridded[4]} vs clean ${clean[4]}`);
   });
 });
 
@@ -168,11 +167,7 @@ describe('style statistics', () => {
       const progress: number[] = [];
       const run = () =>
         styleStatistics({
-          photosDir: path.join(dir, 'photos'),
-          animeDir: path.join(dir, 'anime'),
-          maxSide: 256,
-          limits: { maxBytes: 1 << 24, maxPixels: 1 << 24 },
-          extractor,
+          ...baseRequest(dir, extractor),
           translate: async (image, output) => {
             const styled = await posterize(image, output);
             return { styled, network: { input: { data: image.data, width: image.width, height: image.height }, output: { data: styled, ...output } } };
