@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -55,6 +55,11 @@ async function main(argv: string[]): Promise<void> {
   const styles = values.styles.split(',').map((s) => s.trim()).filter(Boolean);
   if (!styles.length) throw new UsageError('--styles names no style');
   const photos = positionals.length ? positionals.map((file) => ({ file, subject: path.parse(file).name })) : await readPhotoList(values.photos ?? 'docs/styles/grid-photos.txt');
+  for (const { file } of photos) {
+    await access(file).catch(() => {
+      throw new UsageError(`cannot read the photo ${file}`);
+    });
+  }
 
   const config = loadConfig();
   const logger = createLogger({ ...config, LOG_LEVEL: process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn' }, 'docs-styles');
