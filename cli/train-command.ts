@@ -10,6 +10,9 @@ import '../trainer/tf/register-training-kernels.js';
 import { trainOptionsFromFlat, type TrainOptionsInput } from '../trainer/training/train-options.js';
 import { announceModel } from './announce-model.js';
 import { CliError } from './cli-error.js';
+import { styleEvalCommand } from './style-eval-command.js';
+
+const defaultStyleEvalSide = 768;
 
 export const trainUsage = `train --style <name> [--arch <architecture>] [--dataset <name>] [--set key=value ...] [--run <id>]
   Trains a candidate in this process (datasets in DATA_DIR, runs in RUNS_DIR), evaluates it
@@ -17,7 +20,12 @@ export const trainUsage = `train --style <name> [--arch <architecture>] [--datas
   their reference names (n_epochs=5, lr=0.0001, crop_size=128, max_steps=500) and
   architecture options as arch.<name> (arch.ngf=16). --run <id> resumes that run.
 eval --style <name>
-  Evaluates the current model on the held-out split and writes a report.`;
+  Evaluates the current model on the held-out split and writes a report.
+eval --style <name> --photos <dir> --anime <dir> [--size <px>]
+  Style statistics: runs the current model (as the worker does) on the photos in <dir> and
+  prints a table — content kept (edge correlation), flat fraction, colour count, KID to the
+  anime images, checkerboard peaks — for photos, outputs and anime images, each measured with
+  its longest side at most --size (default ${defaultStyleEvalSide}).`;
 
 export async function trainCommand(kind: 'train' | 'eval', argv: string[], config: Config, logger: Logger): Promise<void> {
   const { values } = parseArgs({
@@ -28,9 +36,19 @@ export async function trainCommand(kind: 'train' | 'eval', argv: string[], confi
       dataset: { type: 'string' },
       set: { type: 'string', multiple: true, default: [] },
       run: { type: 'string' },
+      photos: { type: 'string' },
+      anime: { type: 'string' },
+      size: { type: 'string' },
     },
   });
   if (!values.style) throw new CliError(`--style is required\nusage: ${trainUsage}`, 2);
+  if (values.photos !== undefined || values.anime !== undefined || values.size !== undefined) {
+    if (kind !== 'eval' || !values.photos || !values.anime) throw new CliError(`eval's style statistics need both --photos and --anime (and take --size)\nusage: ${trainUsage}`, 2);
+    const maxSide = values.size === undefined ? defaultStyleEvalSide : Number(values.size);
+    if (!(Number.isInteger(maxSide) && maxSide >= 64 && maxSide <= 4096)) throw new CliError('--size must be a whole number of pixels from 64 to 4096', 2);
+    const commandLine = ['npm run cli --', ...[kind, ...argv].map((a) => (/[\s'"]/.test(a) ? `'${a}'` : a))].join(' ');
+    return styleEvalCommand({ style: values.style, photosDir: values.photos, animeDir: values.anime, maxSide, commandLine }, config, logger);
+  }
   const runtime = await initTf(config, logger);
   const runId = values.run ?? `${values.style}-${kind}-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(2).toString('hex')}`;
   const store = new DirectoryModelStore(config.MODELS_DIR);

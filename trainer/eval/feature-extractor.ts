@@ -45,6 +45,20 @@ export async function extractFeatures(
   return { extractor: extractor.name, dims: extractor.dims, count: values.length / extractor.dims, values };
 }
 
+/** The rows of several sets of one extractor, in order (features gathered image by image). */
+export function concatFeatureSets(sets: FeatureSet[]): FeatureSet {
+  const [first] = sets;
+  if (!first) throw new Error('concatFeatureSets: no sets');
+  for (const set of sets) checkComparable('concatFeatureSets', first, set, 0);
+  const values = new Float64Array(sets.reduce((n, s) => n + s.values.length, 0));
+  let offset = 0;
+  for (const s of sets) {
+    values.set(s.values, offset);
+    offset += s.values.length;
+  }
+  return { extractor: first.extractor, dims: first.dims, count: values.length / first.dims, values };
+}
+
 /** Throws unless both sets come from the same extractor, so no score mixes embeddings. */
 export function checkComparable(metric: string, a: FeatureSet, b: FeatureSet, minCount: number): void {
   if (a.extractor !== b.extractor || a.dims !== b.dims) {

@@ -17,9 +17,24 @@ const LUMA = [0.299, 0.587, 0.114];
 export const FLAT_EPSILON = 1e-3;
 
 /**
+ * The Sobel gradient magnitude sqrt(Sobelx² + Sobely² + ε²) of the luma in [0, 1] of RGB
+ * images in [-1, 1], as [N,H,W,1] maps, with reflection padding so the image border is not an
+ * edge. A step of contrast c gives ≈ 4c on the two pixels beside it, a ramp of slope s per
+ * pixel 8s, flat areas ε. Caller disposes.
+ */
+export function sobelMagnitude(images: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const luma = tf.sum(images.add(1).mul(0.5).mul(tf.tensor1d(LUMA)), 3, true) as tf.Tensor4D;
+    const padded = tf.mirrorPad(luma, [[0, 0], [1, 1], [1, 1], [0, 0]], 'reflect');
+    const gx = tf.conv2d(padded, tf.tensor4d(SOBEL_X, [3, 3, 1, 1]), 1, 'valid');
+    const gy = tf.conv2d(padded, tf.tensor4d(SOBEL_Y, [3, 3, 1, 1]), 1, 'valid');
+    return tf.sqrt(tf.square(gx).add(tf.square(gy)).add(FLAT_EPSILON ** 2)) as tf.Tensor4D;
+  });
+}
+
+/**
  * A fixed, differentiable line extractor: the line strength of RGB images in [-1, 1] as
- * [N,H,W,1] maps in [0, 1): tanh(gain·sqrt(Sobelx² + Sobely² + ε²)) of the luma in [0, 1],
- * with reflection padding so the image border is not an edge. A step of contrast c gives
+ * [N,H,W,1] maps in [0, 1): tanh(gain·sobelMagnitude). A step of contrast c gives
  * tanh(gain·sqrt(16c² + ε²)) ≈ tanh(4c·gain) on the two pixels beside it, flat areas
  * tanh(gain·ε) ≈ 0.
  *
@@ -29,12 +44,5 @@ export const FLAT_EPSILON = 1e-3;
  */
 export function sobelLineMap(images: tf.Tensor4D, options: SobelLineMapOptions = {}): tf.Tensor4D {
   const gain = options.gain ?? 1;
-  return tf.tidy(() => {
-    const luma = tf.sum(images.add(1).mul(0.5).mul(tf.tensor1d(LUMA)), 3, true) as tf.Tensor4D;
-    const padded = tf.mirrorPad(luma, [[0, 0], [1, 1], [1, 1], [0, 0]], 'reflect');
-    const gx = tf.conv2d(padded, tf.tensor4d(SOBEL_X, [3, 3, 1, 1]), 1, 'valid');
-    const gy = tf.conv2d(padded, tf.tensor4d(SOBEL_Y, [3, 3, 1, 1]), 1, 'valid');
-    const magnitude = tf.sqrt(tf.square(gx).add(tf.square(gy)).add(FLAT_EPSILON ** 2));
-    return tf.tanh(magnitude.mul(gain)) as tf.Tensor4D;
-  });
+  return tf.tidy(() => tf.tanh(sobelMagnitude(images).mul(gain)) as tf.Tensor4D);
 }
