@@ -4,7 +4,7 @@ import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import { Queue, QueueEvents } from 'bullmq';
-import Fastify, { type FastifyBaseLogger, type FastifyError } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError } from 'fastify';
 import { RedisBlobStore } from '../../shared/blob/redis-blob-store.js';
 import type { Config } from '../../shared/config.js';
 import { UserError, type UserErrorCode } from '../../shared/errors.js';
@@ -81,7 +81,7 @@ export async function startWebPlatform({ config, logger: parentLogger, redisUrl,
 
   // Open event streams would hold close() up: they are cut.
   const httpLogger: FastifyBaseLogger = logger;
-  const app = Fastify({ loggerInstance: httpLogger, disableRequestLogging: true, bodyLimit: 64 * 1024, forceCloseConnections: true });
+  const app = Fastify({ loggerInstance: httpLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024, forceCloseConnections: true });
   await app.register(cookie, { secret: session.cookieSecret });
   await app.register(csrfProtection, { sessionPlugin: '@fastify/cookie', cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', signed: false } });
   await app.register(formbody);
