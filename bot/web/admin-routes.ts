@@ -18,8 +18,8 @@ import { adminOffPage, dashboardPage, loginPage } from './pages.js';
 import { adminNoticesTopic, type WebNotice, type WebTarget } from './web-adapter.js';
 import type { WebEvents } from './web-events.js';
 
-/** The images the trainer writes into a run's folder (trainer/reports/run-report.ts). */
-const runImages = ['loss-curve.png', 'samples.png', 'summary.png'] as const;
+/** The report images the trainer writes into a run's folder (trainer/reports/run-report.ts) that the dashboard shows; summary.png, for chats, repeats them. */
+const runImages = ['loss-curve.png', 'samples.png'] as const;
 const runIdSchema = z.string().regex(/^[\w.:-]{1,200}$/);
 const trainEventNames = ['added', 'active', 'progress', 'completed', 'failed', 'removed'] as const;
 /** Dashboards get a fresh run list at most this often while a run reports progress. */

@@ -27,12 +27,23 @@ describe('web playground in chromium', () => {
     await page.locator('.style-card').first().waitFor();
     await page.setInputFiles('#file-input', photo);
     await page.check('.style-card input[value="toon"]');
+    // Every state the status line shows, however briefly.
+    await page.evaluate(() => {
+      const status = document.getElementById('status')!;
+      const seen: string[] = [];
+      Object.assign(window, { seenStates: seen });
+      new MutationObserver(() => {
+        const state = status.dataset.state ?? '';
+        if (seen.at(-1) !== state) seen.push(state);
+      }).observe(status, { attributes: true, attributeFilter: ['data-state'] });
+    });
     await page.click('#submit');
     // No worker runs yet: the request waits in the queue, and the page says so.
     await page.locator('#status[data-state="queued"]').waitFor();
     assert.match(await page.locator('#status').textContent() ?? '', /^Queued — position \d+ \(waiting for a worker to start\)$/);
     await h.startWorker();
     await page.locator('#result-image:not([hidden])').waitFor({ timeout: 60_000 });
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { seenStates: string[] }).seenStates), ['sending', 'queued', 'running', 'done']);
     const reached = await page.locator('#progress-steps li.reached').evaluateAll((items) => items.map((li) => li.getAttribute('data-step')));
     assert.deepEqual(reached, ['queued', 'running', 'done']);
     assert.match(await page.locator('#status').textContent() ?? '', /^Done — Cartoon, \d+×\d+, [\d.]+ s$/);

@@ -1,26 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { startWebPlatform, type RunningWebPlatform } from '../../bot/web/web-platform.js';
 import type { Config } from '../../shared/config.js';
 import { startBotBackend, type BotBackend } from '../helpers/bot-backend.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { quietLogger, testConfig } from '../helpers/pipeline.js';
 
 export const adminPassword = 'correct horse battery staple';
-
-/** Debian's chromium, as .ci/run installs it. */
-const chromiumPath = '/usr/bin/chromium';
-const chromiumFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** Everything a browser test of the web platform runs against: the bot backend, the web platform on a free port, and chromium. */
 export interface WebHarness {
@@ -39,24 +27,22 @@ export interface WebHarness {
 export async function startWebHarness(overrides: Record<string, string> = {}): Promise<WebHarness> {
   const backend = await startBotBackend();
   const runsDir = await mkdtemp(path.join(os.tmpdir(), 'animebot-runs-'));
-  const profileDir = await mkdtemp(path.join(os.tmpdir(), 'animebot-chromium-'));
   const config = testConfig({ ...backend.env, WEB_PORT: '0', RUNS_DIR: runsDir, ADMIN_PASSWORD: adminPassword, ...overrides });
   const web = await startWebPlatform({ config, logger: quietLogger(config), redisUrl: backend.redis.url, store: backend.store });
-  // A fresh profile each time: no cookies or cache from an earlier run.
-  const browser = await chromium.launchPersistentContext(profileDir, { executablePath: chromiumPath, headless: true, args: chromiumFlags, viewport: { width: 1200, height: 900 } });
+  const chromium = await launchChromium();
   return {
     backend,
     config,
     web,
     url: web.url,
-    browser,
+    browser: chromium.context,
     runsDir,
     startWorker: () => backend.startWorker(config),
     async close() {
-      await browser.close();
+      await chromium.close();
       await web.close();
       await backend.close();
-      await Promise.all([rm(runsDir, { recursive: true, force: true }), rm(profileDir, { recursive: true, force: true })]);
+      await rm(runsDir, { recursive: true, force: true });
     },
   };
 }

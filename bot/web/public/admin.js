@@ -39,7 +39,7 @@ function actionButton(label, action, body) {
 function metricsTable(metrics, current) {
   const names = Object.keys(metrics);
   if (!names.length) return undefined;
-  const head = el('tr', {}, el('th', { textContent: 'metric' }), el('th', { textContent: 'this run' }), current ? el('th', { textContent: 'current model' }) : undefined);
+  const head = el('tr', {}, el('th', { textContent: 'metric' }), el('th', { textContent: 'this run' }), current ? el('th', { textContent: 'model then current' }) : undefined);
   const rows = names.map((name) =>
     el('tr', {}, el('td', { textContent: name }), el('td', { textContent: metrics[name].toFixed(4) }), current ? el('td', { textContent: current[name]?.toFixed(4) ?? '—' }) : undefined),
   );
@@ -77,13 +77,12 @@ function renderRuns(runs) {
   if (!runs.length) return runsBox.replaceChildren(el('p', { className: 'muted', textContent: 'No training or evaluation runs yet.' }));
   runsBox.replaceChildren(
     ...runs.map((run) => {
-      const card = el('article', { className: 'run' });
-      card.dataset.runId = run.id;
-      card.dataset.state = run.state;
       const open = ['active', 'waiting', 'delayed'].includes(run.state);
       const progress = run.state === 'active' && run.progress ? el('progress', { max: 100, value: run.progress.percent }) : undefined;
       const result = run.result;
-      card.append(
+      const card = el(
+        'article',
+        { className: 'run' },
         el('h3', { textContent: `${run.job.kind} ${run.job.style}${run.job.dataset ? ` on ${run.job.dataset}` : ''}` }),
         el('p', { className: 'run-state', textContent: `${describeState(run)} · ${new Date(run.at).toLocaleString()} · ${run.id}` }),
         progress,
@@ -93,6 +92,8 @@ function renderRuns(runs) {
         result ? metricsTable(result.metrics, result.currentMetrics) : undefined,
         run.images.length ? el('div', { className: 'report-images' }, ...run.images.map((src) => el('img', { src, alt: src.split('/').pop().replace('.png', ''), loading: 'lazy' }))) : undefined,
       );
+      card.dataset.runId = run.id;
+      card.dataset.state = run.state;
       return card;
     }),
   );

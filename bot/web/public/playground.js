@@ -42,10 +42,12 @@ function showStatus(text, state) {
   statusLine.dataset.state = state;
 }
 
-/** Marks the states a request went through (they stay marked, so the page shows its way). */
+const stepOrder = ['queued', 'running', 'done'];
+
+/** Marks the steps up to the request's state (a fast request can be running before the page first hears of it). */
 function reach(state) {
-  const step = steps.querySelector(`[data-step="${state === 'failed' ? 'done' : state}"]`);
-  step?.classList.add('reached');
+  const last = stepOrder.indexOf(state === 'failed' ? 'done' : state);
+  for (const step of steps.children) if (stepOrder.indexOf(step.dataset.step) <= last) step.classList.add('reached');
 }
 
 fileInput.addEventListener('change', () => chooseFile(fileInput.files[0]));
