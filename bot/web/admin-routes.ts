@@ -12,6 +12,7 @@ import { styleName } from '../../shared/queue/contracts.js';
 import type { TrainRun } from '../../shared/queue/train-runs.js';
 import type { StyleVersions } from '../core/admin-actions.js';
 import type { BotCore } from '../core/bot-core.js';
+import type { RateLimiter } from '../core/rate-limiter.js';
 import { webAdminId, type AdminSession } from './admin-session.js';
 import { openEventStream } from './event-stream.js';
 import { adminOffPage, dashboardPage, loginPage } from './pages.js';
@@ -55,6 +56,8 @@ export interface AdminDeps {
   /** Every queue, for bull-board. */
   queues: Queue[];
   runsDir: string;
+  /** Login attempts per client address. */
+  loginLimiter: RateLimiter;
 }
 
 /** A run as the dashboard shows it: the run list's entry and which report images its folder has. */
@@ -90,10 +93,15 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps)
   });
 
   app.post<{ Body: { password?: unknown } }>('/admin/login', { preHandler: app.csrfProtection }, async (request, reply) => {
-    const password = typeof request.body?.password === 'string' ? request.body.password : '';
-    if (!session.checkPassword(password)) {
-      return reply.code(401).type('text/html').send(loginPage({ csrfToken: reply.generateCsrf(), error: 'Wrong password.' }));
+    const refuse = (error: string) => reply.code(401).type('text/html').send(loginPage({ csrfToken: reply.generateCsrf(), error }));
+    try {
+      await deps.loginLimiter.consume(`login-${request.ip}`);
+    } catch (err) {
+      if (err instanceof UserError && err.code === 'rate_limited') return refuse('Too many login attempts from your address. Try again in a few minutes.');
+      throw err;
     }
+    const password = typeof request.body?.password === 'string' ? request.body.password : '';
+    if (!session.checkPassword(password)) return refuse('Wrong password.');
     session.logIn(reply);
     return reply.redirect('/admin', 303);
   });
@@ -156,7 +164,8 @@ async function sameOriginOnly(request: FastifyRequest, reply: FastifyReply): Pro
   if (request.method === 'GET' || request.method === 'HEAD') return;
   const site = request.headers['sec-fetch-site'];
   const origin = request.headers.origin;
-  const sameOrigin = origin === undefined || origin === `${request.protocol}://${request.host}`;
+  // The host alone: behind a TLS proxy the page's https origin reaches this server as plain http.
+  const sameOrigin = origin === undefined || URL.parse(origin)?.host === request.host;
   if ((site !== undefined && site !== 'same-origin') || !sameOrigin) {
     await reply.code(403).send({ code: 'forbidden', message: 'Cross-site requests are refused.' });
   }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Platform } from '../../shared/queue/contracts.js';
 import type { Answer, PlatformAdapter, ProgressUpdate } from '../core/platform-adapter.js';
 import type { WebEvents } from './web-events.js';
 import type { WebRequests } from './web-requests.js';
@@ -25,7 +24,7 @@ export interface AdminNotice {
  * notices go to the dashboards.
  */
 export class WebAdapter implements PlatformAdapter<WebTarget, WebNotice> {
-  readonly platform: Platform = 'web';
+  readonly platform = 'web' as const;
   readonly targetSchema = webTargetSchema;
   readonly noticeTargetSchema = webNoticeSchema;
   /** A page takes updates as fast as they come; this only spares it a flood. */

@@ -17,6 +17,7 @@ import { translateQueue, translateQueueEvents } from '../../shared/queue/queues.
 import { createRedis, redisOptions } from '../../shared/queue/redis.js';
 import { TranslateClient } from '../../shared/queue/translate-client.js';
 import { BotCore } from '../core/bot-core.js';
+import { RateLimiter } from '../core/rate-limiter.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { AdminSession, webAdminId } from './admin-session.js';
 import { registerPlaygroundRoutes } from './playground-routes.js';
@@ -38,6 +39,9 @@ export interface RunningWebPlatform {
   url: string;
   close(): Promise<void>;
 }
+
+/** Guesses of the admin password one client address may make. */
+const loginAttempts = { limit: 10, windowSeconds: 300 };
 
 /** HTTP status of each refusal the bot core can give. */
 const statusOf: Partial<Record<UserErrorCode, number>> = {
@@ -97,7 +101,8 @@ export async function startWebPlatform({ config, logger: parentLogger, redisUrl,
     return reply.code(500).send({ code: 'bad_request', message: 'Something went wrong while handling your request. Please try again later.' });
   });
   registerPlaygroundRoutes(app, { core, requests, samples, maxInputBytes: config.MAX_INPUT_BYTES });
-  await registerAdminRoutes(app, { core, session, events, trainEvents, queues: boardQueues, runsDir: config.RUNS_DIR });
+  const loginLimiter = new RateLimiter(redis, prefix, 'web', loginAttempts.limit, loginAttempts.windowSeconds);
+  await registerAdminRoutes(app, { core, session, events, trainEvents, queues: boardQueues, runsDir: config.RUNS_DIR, loginLimiter });
 
   const closeConnections = async () => {
     await Promise.all([core.close(), events.close(), trainEvents.close(), samplesEvents.close(), samplesQueue.close(), ...boardQueues.map((q) => q.close())]);

@@ -180,4 +180,20 @@ describe('web admin dashboard in chromium', () => {
       await translate.close();
     }
   });
+
+  it('Log out ends the session; after 10 login attempts from one address, even the right password is refused for a while', async () => {
+    await page.goto(new URL('/admin', h.url).href);
+    await page.click('form[action="/admin/logout"] button');
+    await page.locator('input[name=password]').waitFor();
+    assert.equal((await page.goto(new URL('/admin/queues', h.url).href)) && new URL(page.url()).pathname, '/admin', 'bull-board needs a session again');
+    const errors: string[] = [];
+    for (let attempt = 0; attempt < 10; attempt++) {
+      await logIn('guess');
+      errors.push((await page.locator('.error').textContent()) ?? '');
+    }
+    assert.ok(errors.includes('Wrong password.'));
+    assert.equal(errors.at(-1), 'Too many login attempts from your address. Try again in a few minutes.');
+    await logIn(adminPassword);
+    assert.equal(await page.locator('.error').textContent(), 'Too many login attempts from your address. Try again in a few minutes.');
+  });
 });
