@@ -80,7 +80,9 @@ export async function startWebPlatform({ config, logger: parentLogger, redisUrl,
   const samplesQueue = translateQueue(connection, config);
   const samplesEvents = translateQueueEvents(connection, config);
   const samples = new StyleSamples(store, new TranslateClient(redis, samplesQueue, samplesEvents, new RedisBlobStore(redis, prefix, config.BLOB_TTL_S), config.BLOB_TTL_S), logger);
-  const boardQueues = [queueNames.translate, queueNames.train, ...platforms.map((p) => queueNames.deliver(p))].map((name) => new Queue(name, { connection, prefix }));
+  // The CLI waits for its jobs in-process: it has no delivery queue.
+  const deliveryQueues = platforms.filter((p) => p !== 'cli').map((p) => queueNames.deliver(p));
+  const boardQueues = [queueNames.translate, queueNames.train, ...deliveryQueues].map((name) => new Queue(name, { connection, prefix }));
   const trainEvents = new QueueEvents(queueNames.train, { connection, prefix });
 
   // Open event streams would hold close() up: they are cut.
