@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '../shared/config.js';
+import { PortInUseError } from '../shared/http/port-in-use.js';
 import { createLogger } from '../shared/logger.js';
 import { runUntilSignal } from '../shared/process/run-until-signal.js';
 import { startConfiguredBots } from './start-configured-bots.js';
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof PortInUseError) {
     console.error(err.message);
     process.exit(2);
   }

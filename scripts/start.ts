@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../shared/config.js';
+import { PortInUseError } from '../shared/http/port-in-use.js';
 import { createLogger } from '../shared/logger.js';
 import { RedisNotInstalledError, startLocalRedis } from '../shared/process/local-redis.js';
 import { runUntilSignal } from '../shared/process/run-until-signal.js';
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof RedisNotInstalledError) {
+  if (err instanceof ConfigError || err instanceof RedisNotInstalledError || err instanceof PortInUseError) {
     console.error(err.message);
     process.exit(2);
   }

@@ -78,12 +78,17 @@ export const configSchema = z.object({
   /** Chat bots: waiting translate jobs at which new requests get "busy, try again later". */
   QUEUE_CAP: z.coerce.number().int().min(1).default(200),
 
+  /** The web playground and admin dashboard (0: any free port). */
+  WEB_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Password of the web admin dashboard at /admin; unset: the admin area is off. */
+  ADMIN_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
+
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'a bot token from @BotFather, like 123456:ABC-DEF').optional(),
   TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
   TELEGRAM_ADMIN_IDS: csvIds,
   TELEGRAM_WEBHOOK_URL: optionalUrl,
   /** Port the webhook server listens on (behind the proxy that TELEGRAM_WEBHOOK_URL reaches). */
-  TELEGRAM_WEBHOOK_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  TELEGRAM_WEBHOOK_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   /** Secret Telegram sends with every webhook call (X-Telegram-Bot-Api-Secret-Token). */
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[\w-]{1,256}$/, '1-256 letters, digits, "_" or "-"').optional(),
   /** Largest file the Bot API lets bots download: 20 MB at api.telegram.org, up to 2 GB with a self-hosted server. */

@@ -1,4 +1,5 @@
 import { loadConfig } from '../shared/config.js';
+import { PortInUseError } from '../shared/http/port-in-use.js';
 import { createLogger } from '../shared/logger.js';
 import { runUntilSignal } from '../shared/process/run-until-signal.js';
 import { startTranslateWorker } from './translate-worker.js';
@@ -9,5 +10,9 @@ if (!config.REDIS_URL) {
   logger.fatal('REDIS_URL is not set; the worker needs a Redis server (or use `npm start`, which starts one)');
   process.exit(1);
 }
-const handle = await startTranslateWorker({ config, logger, redisUrl: config.REDIS_URL });
+const handle = await startTranslateWorker({ config, logger, redisUrl: config.REDIS_URL }).catch((err: unknown) => {
+  if (!(err instanceof PortInUseError)) throw err;
+  console.error(err.message);
+  process.exit(2);
+});
 await runUntilSignal(logger, () => handle.close());

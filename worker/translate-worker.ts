@@ -89,6 +89,7 @@ export async function startTranslateWorker({ config, logger, redisUrl, store, he
       ? undefined
       : await startHealthServer({
           port: healthPort ?? config.HEALTH_PORT,
+          portSetting: 'HEALTH_PORT',
           registry: metrics.registry,
           healthy: async () => {
             const redisOk = await redis.ping().then(() => true, () => false);

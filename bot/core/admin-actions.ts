@@ -3,9 +3,9 @@ import type { Queue } from 'bullmq';
 import { z } from 'zod';
 import { AdminOnlyError, UserError } from '../../shared/errors.js';
 import type { ModelAnnouncer } from '../../shared/models/model-announcer.js';
-import { ModelStoreError, type ModelStore } from '../../shared/models/model-store.js';
+import { ModelStoreError, type ModelStore, type ModelVersionInfo } from '../../shared/models/model-store.js';
 import { SCHEMA_VERSION, styleName, trainJobSchema, type Platform, type TrainJob } from '../../shared/queue/contracts.js';
-import type { TrainRuns } from '../../shared/queue/train-runs.js';
+import type { TrainRun, TrainRuns } from '../../shared/queue/train-runs.js';
 import type { InstalledStyles } from './installed-styles.js';
 import { modelsText, promotedText, queueStatsText, rolledBackText, runCancelledText, runsText, trainQueuedText } from './messages.js';
 import type { WaitEstimator } from './wait-estimate.js';
@@ -16,6 +16,11 @@ const trainRequestSchema = z.object({
   dataset: z.string().regex(/^[\w.-]+$/).optional(),
 });
 export type TrainRequest = z.input<typeof trainRequestSchema>;
+
+export interface StyleVersions {
+  style: string;
+  versions: ModelVersionInfo[];
+}
 
 const jobStates = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
 
@@ -70,9 +75,13 @@ export class AdminActions<N> {
   }
 
   /** The training and evaluation runs: open ones, then the latest ended. */
-  async listRuns(userId: string): Promise<string> {
+  async runs(userId: string): Promise<TrainRun[]> {
     this.assertAdmin(userId);
-    return runsText(await this.deps.runs.list());
+    return this.deps.runs.list();
+  }
+
+  async listRuns(userId: string): Promise<string> {
+    return runsText(await this.runs(userId));
   }
 
   /**
@@ -84,11 +93,16 @@ export class AdminActions<N> {
     return runCancelledText(await this.deps.runs.cancel(jobId));
   }
 
-  async models(userId: string): Promise<string> {
+  /** Every style's stored versions, with their metrics and which one is current. */
+  async modelVersions(userId: string): Promise<StyleVersions[]> {
     this.assertAdmin(userId);
     const { store } = this.deps;
     const styles = await store.styles();
-    return modelsText(await Promise.all(styles.map(async (style) => ({ style, versions: await store.versions(style) }))));
+    return Promise.all(styles.map(async (style) => ({ style, versions: await store.versions(style) })));
+  }
+
+  async models(userId: string): Promise<string> {
+    return modelsText(await this.modelVersions(userId));
   }
 
   async promote(userId: string, style: string, version: string): Promise<string> {

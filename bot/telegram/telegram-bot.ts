@@ -2,6 +2,7 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import { Bot, type Context } from 'grammy';
 import type { Config } from '../../shared/config.js';
+import { PortInUseError } from '../../shared/http/port-in-use.js';
 import type { Logger } from '../../shared/logger.js';
 import type { ModelStore } from '../../shared/models/model-store.js';
 import { BotCore } from '../core/bot-core.js';
@@ -93,6 +94,7 @@ export async function startTelegramBot({ config, logger: parentLogger, redisUrl,
   } catch (err) {
     await webhook?.close();
     await core.close();
+    if (err instanceof PortInUseError) throw err;
     throw new Error(`the Telegram bot could not start: ${describeError(err)}`);
   }
 

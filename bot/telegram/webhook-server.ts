@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { webhookCallback, type Bot } from 'grammy';
+import { portInUse } from '../../shared/http/port-in-use.js';
 
 export interface WebhookServer {
   port: number;
@@ -28,7 +29,7 @@ export async function startWebhookServer(bot: Bot, options: { port: number; path
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => reject(portInUse(err, options.port, 'TELEGRAM_WEBHOOK_PORT')));
     server.listen(options.port, resolve);
   });
   return {

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { portInUse } from './port-in-use.js';
 
 export interface HealthServer {
   port: number;
@@ -13,6 +14,8 @@ export interface HealthServer {
  */
 export async function startHealthServer(options: {
   port: number;
+  /** The setting that chose the port, named when it is taken. */
+  portSetting: string;
   host?: string;
   registry: Registry;
   healthy: () => Promise<{ ok: boolean; details: Record<string, unknown> }>;
@@ -34,7 +37,7 @@ export async function startHealthServer(options: {
     }
   }
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => reject(portInUse(err, options.port, options.portSetting)));
     server.listen(options.port, options.host ?? '0.0.0.0', resolve);
   });
   return {

@@ -13,7 +13,7 @@ export const queueNames = {
   deliver: (platform: Platform) => `deliver-${platform}`,
 } as const;
 
-export const platforms = ['cli', 'telegram', 'discord'] as const;
+export const platforms = ['cli', 'telegram', 'discord', 'web'] as const;
 export type Platform = (typeof platforms)[number];
 
 export const styleName = z.string().regex(/^[a-z0-9-]{1,40}$/);

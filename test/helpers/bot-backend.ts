@@ -41,6 +41,8 @@ export async function startBotBackend(): Promise<BotBackend> {
       REDIS_URL: redis.url,
       MODELS_DIR: store.root,
       DATA_DIR: dataDir,
+      // The web platform, which every bot process also serves, on a free port.
+      WEB_PORT: '0',
     },
     async startWorker(config) {
       worker = await testWorker(redis.url, config, store);
