@@ -52,7 +52,7 @@ const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 
 const logger = createLogger(config, 'bench');
 const runtime = await initTf(config, logger);
 const workDir = await mkdtemp(path.join(os.tmpdir(), 'animebot-bench-'));
-const redis = await startLocalRedis({ dir: path.join(workDir, 'redis'), persistence: false });
+const redis = await startLocalRedis({ dir: path.join(workDir, 'redis') });
 const store = new DirectoryModelStore(path.join(workDir, 'models'));
 
 console.log(

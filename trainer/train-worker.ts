@@ -5,7 +5,7 @@ import { DirectoryModelStore } from '../shared/models/directory-model-store.js';
 import { ModelAnnouncer } from '../shared/models/model-announcer.js';
 import type { ModelStore } from '../shared/models/model-store.js';
 import { SCHEMA_VERSION, queueNames, trainJobSchema, type TrainJob, type TrainResult } from '../shared/queue/contracts.js';
-import { createRedis, redisOptions } from '../shared/queue/redis.js';
+import { createRedis, redisOptions, routeRedisErrors } from '../shared/queue/redis.js';
 import { TrainControl } from '../shared/queue/train-control.js';
 import { initTf } from '../shared/tf/runtime.js';
 import './tf/register-training-kernels.js';
@@ -34,7 +34,7 @@ export async function startTrainWorker(options: { config: Config; logger: Logger
   const store = options.store ?? new DirectoryModelStore(config.MODELS_DIR);
   const control = new TrainControl(redis, config.QUEUE_PREFIX);
   const announcer = new ModelAnnouncer(redis, config.QUEUE_PREFIX);
-  const queue = new Queue(queueNames.train, { connection: redisOptions(redisUrl), prefix: config.QUEUE_PREFIX });
+  const queue = routeRedisErrors(new Queue(queueNames.train, { connection: redisOptions(redisUrl), prefix: config.QUEUE_PREFIX }));
   await syncSchedules(queue, config.TRAIN_SCHEDULE, logger);
 
   const worker = new Worker<unknown, TrainResult>(
@@ -78,6 +78,7 @@ export async function startTrainWorker(options: { config: Config; logger: Logger
     { connection: redisOptions(redisUrl), prefix: config.QUEUE_PREFIX, concurrency: 1, lockDuration: 10 * 60_000, maxStalledCount: 3 },
   );
   worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, reason: err.message }, 'training job failed'));
+  routeRedisErrors(worker, (err) => logger.error({ err }, 'trainer error'));
   await worker.waitUntilReady();
   logger.info('trainer ready: working the train queue');
   return {
