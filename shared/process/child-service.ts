@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import type { Logger } from '../logger.js';
 
 /** A service of `npm start` in its own process (the translate worker, the trainer), so it never holds the bots' event loop. */
@@ -22,10 +23,13 @@ interface ReadyMessage {
 /**
  * Starts `script` (a TypeScript entry point, run with our own loader flags) with its own
  * process group, so the terminal's Ctrl-C and hang-up reach only the parent, which decides
- * the order of stopping. Output goes to the parent's terminal.
+ * the order of stopping. Output goes to the parent's terminal. It runs at a lower CPU
+ * priority (nice +10), so that where CPUs are short the bots' replies come before inference
+ * and training steps.
  */
 export function startChildService({ name, script, env, logger }: { name: string; script: string; env: NodeJS.ProcessEnv; logger: Logger }): ChildService {
   const child: ChildProcess = fork(script, [], { env, detached: true, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  os.setPriority(child.pid!, Math.min(19, os.getPriority() + 10));
   const exited = new Promise<string>((resolve) => {
     child.once('exit', (code, signal) => resolve(`${name} exited ${signal ? `on ${signal}` : `with code ${code}`}`));
   });
