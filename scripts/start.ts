@@ -36,28 +36,26 @@ async function main(): Promise<void> {
     for (const service of services) service.kill();
     if (localRedis) process.kill(localRedis.pid, 'SIGTERM');
   };
-  let bots: Awaited<ReturnType<typeof startConfiguredBots>> | undefined;
-  try {
-    await Promise.all(services.map((s) => s.ready));
-    bots = await startConfiguredBots({ config, logger, redisUrl });
-  } catch (err) {
-    stopNow();
-    throw err;
-  }
+  const bots = await Promise.all(services.map((s) => s.ready))
+    .then(() => startConfiguredBots({ config, logger, redisUrl }))
+    .catch((err: unknown) => {
+      stopNow();
+      throw err;
+    });
 
   const styles = await new InstalledStyles(new DirectoryModelStore(config.MODELS_DIR), config.DEFAULT_STYLE).list();
   logger.info({ styles, defaultStyle: config.DEFAULT_STYLE }, styles.length ? `styles installed: ${styles.join(', ')}` : `no styles installed in ${config.MODELS_DIR}`);
   logger.info(`animebot is running — health on http://localhost:${config.HEALTH_PORT}/healthz. Ctrl-C stops it.`);
   const others = styles.filter((s) => s !== config.DEFAULT_STYLE);
   logger.info(
-    `try it: npm run cli -- translate photo.jpg   (style "${config.DEFAULT_STYLE}"${others.length ? `; --style ${others.join('|')} for another` : ''})`,
+    // Pasted whole, the part after `#` is a shell comment.
+    `try it${config.REDIS_URL ? ' (with REDIS_URL set as here)' : ''}: npm run cli -- translate photo.jpg   # style "${config.DEFAULT_STYLE}"${others.length ? `; --style ${others.join('|')} for another` : ''}`,
   );
 
-  const running = bots;
   await runUntilSignal(
     logger,
     async () => {
-      await Promise.all([running.close(), ...services.map((s) => s.stop())]);
+      await Promise.all([bots.close(), ...services.map((s) => s.stop())]);
       await localRedis?.stop();
     },
     { stopNow, stopWhen: Promise.race(services.map((s) => s.exited)) },

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { Queue } from 'bullmq';
+import { percentile } from '../../bench/stats.js';
 import { helpText } from '../../bot/core/messages.js';
 import { queueNames } from '../../shared/queue/contracts.js';
 import { redisOptions } from '../../shared/queue/redis.js';
@@ -18,7 +19,7 @@ before(async () => {
   const { store } = await tinyModelStore(['sketch'], slowModel.inputSize, slowModel.hiddenFilters);
   h = await startTelegramHarness({ MODELS_DIR: store.root });
   app = startApp('scripts/start.ts', [], appEnv({ ...h.env, LOG_LEVEL: 'info' }));
-  await app.waitForLine(/try it: npm run cli/);
+  await app.waitForLine(/try it.*: npm run cli/);
   translate = new Queue(queueNames.translate, { connection: redisOptions(h.redis.url), prefix: h.config.QUEUE_PREFIX });
 });
 after(async () => {
@@ -50,11 +51,6 @@ async function helpLatenciesMs(firstUserId: number, until: Promise<unknown>): Pr
     return calls.every((c) => c !== undefined) && calls;
   });
   return answers.map((answer, i) => answer!.at - sent[i]!.at);
-}
-
-function percentile(xs: number[], p: number): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
 }
 
 it('/help answers are not delayed by more than 100 ms while a slow model runs a translation', async (t) => {
