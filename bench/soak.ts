@@ -22,7 +22,7 @@ import { createLogger } from '../shared/logger.js';
 import { DirectoryModelStore } from '../shared/models/directory-model-store.js';
 import { saveLayersModel } from '../shared/models/layers-model-io.js';
 import { getArchitecture } from '../shared/nets/index.js';
-import { startChildService } from '../shared/process/child-service.js';
+import { childServiceEnvDefaults, startChildService } from '../shared/process/child-service.js';
 import { freePort, startLocalRedis } from '../shared/process/local-redis.js';
 import { translateQueue, translateQueueEvents } from '../shared/queue/queues.js';
 import { createRedis, redisOptions } from '../shared/queue/redis.js';
@@ -87,7 +87,7 @@ try {
   events.setMaxListeners(clients + 10);
   const translate = new TranslateClient(client, queue, events, new RedisBlobStore(client, config.QUEUE_PREFIX, 600), 600);
 
-  console.log(`bench:soak — ${jobs} jobs, ${clients} clients, pix2pix unet_${size} ngf 8, inputs ${photos.length} sizes up to 2048×1536, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? 'unset'}`);
+  console.log(`bench:soak — ${jobs} jobs, ${clients} clients, pix2pix unet_${size} ngf 8, inputs ${photos.length} sizes up to 2048×1536, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? childServiceEnvDefaults.MALLOC_ARENA_MAX}`);
   console.log('   jobs  elapsed  jobs/s   RSS MB  JS heap MB  wasm heap MB  tensors');
   const start = performance.now();
   const printRow = async (done: number) => {
