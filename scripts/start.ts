@@ -36,12 +36,21 @@ async function main(): Promise<void> {
     for (const service of services) service.kill();
     if (localRedis) process.kill(localRedis.pid, 'SIGTERM');
   };
+  // Ctrl-C or a hang-up while starting: nothing is in flight yet, so stop everything now.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const onSignalWhileStarting = (signal: NodeJS.Signals) => {
+    logger.warn({ signal }, `${signal} while starting: stopping`);
+    stopNow();
+    process.exit(130);
+  };
+  for (const signal of signals) process.on(signal, onSignalWhileStarting);
   const bots = await Promise.all(services.map((s) => s.ready))
     .then(() => startConfiguredBots({ config, logger, redisUrl }))
     .catch((err: unknown) => {
       stopNow();
       throw err;
     });
+  for (const signal of signals) process.off(signal, onSignalWhileStarting);
 
   const styles = await new InstalledStyles(new DirectoryModelStore(config.MODELS_DIR), config.DEFAULT_STYLE).list();
   logger.info({ styles, defaultStyle: config.DEFAULT_STYLE }, styles.length ? `styles installed: ${styles.join(', ')}` : `no styles installed in ${config.MODELS_DIR}`);

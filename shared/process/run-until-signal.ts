@@ -38,7 +38,9 @@ export function runUntilSignal(logger: Logger, shutdown: () => Promise<void>, op
       process.exit(130);
     };
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+    // `send` without a channel: the parent went away while this process was starting.
     if (process.connected) process.once('disconnect', () => stop('parent process gone'));
+    else if (typeof process.send === 'function') stop('parent process gone');
     options.stopWhen?.then(
       (reason) => {
         if (stopping) return;
