@@ -17,4 +17,7 @@ RUN npm ci --omit=dev --include=optional --foreground-scripts --ignore-scripts=f
 COPY . .
 
 ENV NODE_ENV=production
+# Two malloc arenas instead of one per thread: libvips' decoding threads otherwise keep the
+# freed memory of large images (docs/performance.md, bench:soak).
+ENV MALLOC_ARENA_MAX=2
 CMD ["npm", "start"]

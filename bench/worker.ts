@@ -63,7 +63,7 @@ const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 
 const logger = createLogger(config, 'bench');
 const runtime = await initTf(config, logger);
 const workDir = await mkdtemp(path.join(os.tmpdir(), 'animebot-bench-'));
-const redis = await startLocalRedis({ dir: path.join(workDir, 'redis'), persistence: false });
+const redis = await startLocalRedis({ dir: path.join(workDir, 'redis') });
 const store = new DirectoryModelStore(path.join(workDir, 'models'));
 
 /** A worker on the bench's Redis and store, and a client that runs one job and returns its latency. */

@@ -2,6 +2,7 @@ import { ConfigError, loadConfig } from '../shared/config.js';
 import { PortInUseError } from '../shared/http/port-in-use.js';
 import { createLogger } from '../shared/logger.js';
 import { runUntilSignal } from '../shared/process/run-until-signal.js';
+import { reportRedisOutagesTo } from '../shared/queue/redis.js';
 import { startConfiguredBots } from './start-configured-bots.js';
 
 /** The chat bots alone (translate workers run elsewhere), as docker-compose's `bot` service runs them. */
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
     logger.fatal('REDIS_URL is not set; the bots need the Redis server the workers use (or use `npm start`, which starts one)');
     process.exit(2);
   }
+  reportRedisOutagesTo(logger);
   const bots = await startConfiguredBots({ config, logger, redisUrl: config.REDIS_URL });
   await runUntilSignal(logger, () => bots.close());
 }

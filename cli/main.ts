@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from '../shared/config.js';
 import { createLogger } from '../shared/logger.js';
 import { RedisNotInstalledError } from '../shared/process/local-redis.js';
+import { reportRedisOutagesTo } from '../shared/queue/redis.js';
 import { CliError } from './cli-error.js';
 import { modelsCommand, modelsUsage } from './models-command.js';
 import { runsCommand, runsUsage } from './runs-command.js';
@@ -22,6 +23,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   // The CLI's own output is the user interface; logs stay quiet unless asked for.
   const logger = createLogger({ ...config, LOG_LEVEL: process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn' }, 'cli');
+  reportRedisOutagesTo(logger);
   switch (command) {
     case 'translate':
       await translateCommand(rest, config, logger);

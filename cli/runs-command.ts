@@ -4,12 +4,13 @@ import { runCancelledText, runsText } from '../bot/core/messages.js';
 import type { Config } from '../shared/config.js';
 import { UserError } from '../shared/errors.js';
 import { queueNames } from '../shared/queue/contracts.js';
-import { createRedis, redisOptions } from '../shared/queue/redis.js';
+import { createRedis, redisOptions, routeRedisErrors } from '../shared/queue/redis.js';
 import { TrainControl } from '../shared/queue/train-control.js';
 import { TrainRuns } from '../shared/queue/train-runs.js';
 import { CliError } from './cli-error.js';
+import { runningRedisUrl } from './redis-session.js';
 
-export const runsUsage = `runs                               training and evaluation runs on the train queue (REDIS_URL)
+export const runsUsage = `runs                               training and evaluation runs on the train queue
 cancel <job id>                    cancel a run: one not started is removed, a running one stops
                                    after its current training step and keeps its checkpoint`;
 
@@ -22,11 +23,12 @@ export async function runsCommand(command: 'runs' | 'cancel', argv: string[], co
   return printFromRuns(config, async (runs) => runCancelledText(await runs.cancel(jobId)));
 }
 
-/** Runs `action` against the train queue of REDIS_URL and prints its text; the admin's mistakes exit with 2. */
+/** Runs `action` against the train queue of the running animebot (or REDIS_URL) and prints its text; the admin's mistakes exit with 2. */
 async function printFromRuns(config: Config, action: (runs: TrainRuns) => Promise<string>): Promise<void> {
-  if (!config.REDIS_URL) throw new CliError('REDIS_URL is not set. Point it at the Redis that the trainer and the bots use.', 1);
-  const redis = createRedis(config.REDIS_URL);
-  const queue = new Queue(queueNames.train, { connection: redisOptions(config.REDIS_URL), prefix: config.QUEUE_PREFIX });
+  const url = await runningRedisUrl(config);
+  if (!url) throw new CliError('animebot is not running here: start it with `npm start`, or set REDIS_URL to the Redis that the trainer and the bots use.', 1);
+  const redis = createRedis(url);
+  const queue = routeRedisErrors(new Queue(queueNames.train, { connection: redisOptions(url), prefix: config.QUEUE_PREFIX }));
   try {
     console.log(await action(new TrainRuns(queue, new TrainControl(redis, config.QUEUE_PREFIX))));
   } catch (err) {

@@ -7,7 +7,7 @@ import { UserError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { outputFormats, type OutputFormat } from '../shared/queue/contracts.js';
 import { translateQueue, translateQueueEvents } from '../shared/queue/queues.js';
-import { createRedis, redisOptions } from '../shared/queue/redis.js';
+import { createRedis, redisOptions, routeRedisErrors } from '../shared/queue/redis.js';
 import { TranslateClient, type JobState } from '../shared/queue/translate-client.js';
 import { startTranslateWorker } from '../worker/translate-worker.js';
 import { CliError } from './cli-error.js';
@@ -41,8 +41,8 @@ export async function translateCommand(argv: string[], config: Config, logger: L
 
   const redisSession = await redisForCli(config, values.inline);
   const redis = createRedis(redisSession.url);
-  const queue = translateQueue(redisOptions(redisSession.url), config);
-  const events = translateQueueEvents(redisOptions(redisSession.url), config);
+  const queue = routeRedisErrors(translateQueue(redisOptions(redisSession.url), config));
+  const events = routeRedisErrors(translateQueueEvents(redisOptions(redisSession.url), config));
   const worker = values.inline ? await startTranslateWorker({ config, logger, redisUrl: redisSession.url, healthPort: false }) : undefined;
   try {
     await events.waitUntilReady();

@@ -70,7 +70,7 @@ async function main(argv: string[]): Promise<void> {
   for (const style of styles.filter((s) => !versions.get(s))) log(`no model for "${style}" in ${config.MODELS_DIR}: its column says so`);
 
   const work = await mkdtemp(path.join(os.tmpdir(), 'animebot-docs-styles-'));
-  const redis = await startLocalRedis({ dir: path.join(work, 'redis'), persistence: false });
+  const redis = await startLocalRedis({ dir: path.join(work, 'redis') });
   const worker = await startTranslateWorker({ config, logger, redisUrl: redis.url, healthPort: false });
   const started = performance.now();
   try {

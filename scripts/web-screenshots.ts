@@ -26,7 +26,7 @@ const photo = 'docs/images/grace-hopper.jpg';
 const shippedRun = 'docs/styles/sketch';
 
 const scratch = await mkdtemp(path.join(os.tmpdir(), 'animebot-screenshots-'));
-const redis = await startLocalRedis({ dir: path.join(scratch, 'redis'), persistence: false });
+const redis = await startLocalRedis({ dir: path.join(scratch, 'redis') });
 const password = randomBytes(12).toString('hex');
 const config = loadConfig({ ...process.env, REDIS_URL: redis.url, WEB_PORT: '0', ADMIN_PASSWORD: password, RUNS_DIR: path.join(scratch, 'runs'), LOG_LEVEL: 'warn' });
 const logger = createLogger(config, 'screenshots');

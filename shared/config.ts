@@ -19,6 +19,8 @@ export const configSchema = z.object({
 
   REDIS_URL: z.string().url().optional(),
   REDIS_DATA_DIR: z.string().default('var/redis'),
+  /** Port of the local server `npm start` runs without REDIS_URL; fixed, so that the CLI and a restart find it. */
+  LOCAL_REDIS_PORT: z.coerce.number().int().min(1).max(65535).default(6380),
   QUEUE_PREFIX: z.string().regex(/^[\w-]+$/).default('animebot'),
 
   MODELS_DIR: z.string().default('models'),

@@ -1,11 +1,11 @@
-import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Queue, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
 import { DirectoryModelStore } from '../shared/models/directory-model-store.js';
 import { ModelAnnouncer } from '../shared/models/model-announcer.js';
 import type { ModelStore } from '../shared/models/model-store.js';
 import { SCHEMA_VERSION, queueNames, trainJobSchema, type TrainJob, type TrainResult } from '../shared/queue/contracts.js';
-import { createRedis, redisOptions } from '../shared/queue/redis.js';
+import { createRedis, redisOptions, routeRedisErrors } from '../shared/queue/redis.js';
 import { TrainControl } from '../shared/queue/train-control.js';
 import { initTf } from '../shared/tf/runtime.js';
 import './tf/register-training-kernels.js';
@@ -23,7 +23,8 @@ export interface TrainWorkerHandle {
 /**
  * Trainer process: works the `train` queue one job at a time, reports progress, honours
  * cancellation, and keeps the periodic retraining schedules (BullMQ job schedulers) in line
- * with TRAIN_SCHEDULE. A job retried after a crash resumes its run's checkpoint.
+ * with TRAIN_SCHEDULE. A job retried after a crash resumes its run's checkpoint; so does one
+ * that `close` stopped (after its current step) and put back in the queue.
  */
 export async function startTrainWorker(options: { config: Config; logger: Logger; redisUrl: string; store?: ModelStore }): Promise<TrainWorkerHandle> {
   const { config, logger, redisUrl } = options;
@@ -34,12 +35,13 @@ export async function startTrainWorker(options: { config: Config; logger: Logger
   const store = options.store ?? new DirectoryModelStore(config.MODELS_DIR);
   const control = new TrainControl(redis, config.QUEUE_PREFIX);
   const announcer = new ModelAnnouncer(redis, config.QUEUE_PREFIX);
-  const queue = new Queue(queueNames.train, { connection: redisOptions(redisUrl), prefix: config.QUEUE_PREFIX });
+  const queue = routeRedisErrors(new Queue(queueNames.train, { connection: redisOptions(redisUrl), prefix: config.QUEUE_PREFIX }));
   await syncSchedules(queue, config.TRAIN_SCHEDULE, logger);
+  let closing = false;
 
   const worker = new Worker<unknown, TrainResult>(
     queueNames.train,
-    async (job) => {
+    async (job, token) => {
       const parsed = trainJobSchema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`bad_request: malformed training job: ${parsed.error.issues[0]?.message}`);
       const data = parsed.data;
@@ -63,9 +65,14 @@ export async function startTrainWorker(options: { config: Config; logger: Logger
             await job.updateProgress(p);
             if (p.step) log.info({ step: p.step, totalSteps: p.totalSteps, percent: Math.round(p.percent) }, `training ${Math.round(p.percent)}%`);
           },
-          shouldStop: () => control.cancelRequested(job.id!),
+          shouldStop: async () => closing || (await control.cancelRequested(job.id!)),
         });
       } catch (err) {
+        if (err instanceof TrainingCancelled && closing) {
+          log.info({ step: err.step }, `training stopped at step ${err.step} for shutdown; the run resumes from its checkpoint at the next start`);
+          await job.moveToWait(token);
+          throw new WaitingError();
+        }
         if (err instanceof TrainingCancelled) throw new UnrecoverableError(`cancelled: ${err.message}`);
         if (err instanceof UnknownStyleProfileError) throw new UnrecoverableError(`bad_request: ${err.message}`);
         if (err instanceof FeatureWeightsError) throw new UnrecoverableError(err.message);
@@ -78,12 +85,15 @@ export async function startTrainWorker(options: { config: Config; logger: Logger
     { connection: redisOptions(redisUrl), prefix: config.QUEUE_PREFIX, concurrency: 1, lockDuration: 10 * 60_000, maxStalledCount: 3 },
   );
   worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, reason: err.message }, 'training job failed'));
+  routeRedisErrors(worker, (err) => logger.error({ err }, 'trainer error'));
   await worker.waitUntilReady();
   logger.info('trainer ready: working the train queue');
   return {
     worker,
     queue,
     async close() {
+      // A run takes hours: it stops after its current step and waits in the queue, not the shutdown for it.
+      closing = true;
       await worker.close();
       await queue.close();
       redis.disconnect();

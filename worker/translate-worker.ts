@@ -9,7 +9,7 @@ import { ModelAnnouncer } from '../shared/models/model-announcer.js';
 import type { ModelStore } from '../shared/models/model-store.js';
 import { queueNames, type TranslateResult } from '../shared/queue/contracts.js';
 import { translateQueue } from '../shared/queue/queues.js';
-import { createRedis, redisOptions } from '../shared/queue/redis.js';
+import { createRedis, redisOptions, routeRedisErrors } from '../shared/queue/redis.js';
 import { initTf, type TfRuntime } from '../shared/tf/runtime.js';
 import { ModelCache } from './model-cache.js';
 import { PredictBatcher } from './predict-batcher.js';
@@ -38,7 +38,7 @@ export interface TranslateWorkerOptions {
 export async function startTranslateWorker({ config, logger, redisUrl, store, healthPort }: TranslateWorkerOptions): Promise<TranslateWorkerHandle> {
   const runtime = await initTf(config, logger);
   const redis = createRedis(redisUrl);
-  const queue = translateQueue(redisOptions(redisUrl), config);
+  const queue = routeRedisErrors(translateQueue(redisOptions(redisUrl), config));
   const metrics = new WorkerMetrics(queue, runtime.backend);
   const modelStore = store ?? new DirectoryModelStore(config.MODELS_DIR);
   const models = new ModelCache(modelStore, logger, { onLoaded: (meta, s) => metrics.modelLoaded(meta.style, s) });
@@ -81,7 +81,7 @@ export async function startTranslateWorker({ config, logger, redisUrl, store, he
     const log = userError ? logger.info.bind(logger) : logger.error.bind(logger);
     log({ jobId: job?.id, attempt: job?.attemptsMade, reason: err.message }, 'translate job failed');
   });
-  worker.on('error', (err) => logger.error({ err }, 'worker error'));
+  routeRedisErrors(worker, (err) => logger.error({ err }, 'worker error'));
   await worker.waitUntilReady();
 
   const health =

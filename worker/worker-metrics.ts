@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import type { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Timings } from '../shared/queue/contracts.js';
@@ -35,6 +36,22 @@ export class WorkerMetrics {
       buckets: [1, 2, 4, 8, 16, 32, 64],
       registers: [this.registry],
     });
+    new Gauge({
+      name: 'animebot_tf_tensors',
+      help: 'tfjs tensors alive (flat over time unless something leaks them)',
+      registers: [this.registry],
+      collect() {
+        this.set(tf.memory().numTensors);
+      },
+    });
+    new Gauge({
+      name: 'animebot_tf_wasm_heap_bytes',
+      help: "Size of the wasm backend's heap (it grows to the largest batch and never shrinks); 0 on other backends",
+      registers: [this.registry],
+      collect() {
+        this.set(wasmHeapBytes());
+      },
+    });
     new Gauge({ name: 'animebot_backend_info', help: 'tfjs backend in use', labelNames: ['backend'], registers: [this.registry] }).set({ backend }, 1);
     new Gauge({
       name: 'animebot_queue_depth',
@@ -68,4 +85,10 @@ export class WorkerMetrics {
   batchPredicted(images: number): void {
     this.predictBatchImages.observe(images);
   }
+}
+
+function wasmHeapBytes(): number {
+  if (tf.getBackend() !== 'wasm') return 0;
+  const backend = tf.backend() as { wasm?: { HEAPU8?: Uint8Array } };
+  return backend.wasm?.HEAPU8?.byteLength ?? 0;
 }

@@ -8,7 +8,7 @@ import { ModelAnnouncer } from '../../shared/models/model-announcer.js';
 import type { ModelStore } from '../../shared/models/model-store.js';
 import { queueNames } from '../../shared/queue/contracts.js';
 import { flowProducer, translateQueue, translateQueueEvents } from '../../shared/queue/queues.js';
-import { createRedis, redisOptions } from '../../shared/queue/redis.js';
+import { createRedis, redisOptions, routeRedisErrors } from '../../shared/queue/redis.js';
 import { TrainControl } from '../../shared/queue/train-control.js';
 import { TrainRuns } from '../../shared/queue/train-runs.js';
 import { AdminActions } from './admin-actions.js';
@@ -93,13 +93,13 @@ export class BotCore<T extends Target, N extends Target> {
     const connection = redisOptions(redisUrl);
     const prefix = config.QUEUE_PREFIX;
     this.redis = createRedis(redisUrl);
-    const translate = translateQueue(connection, config);
-    const deliver = new Queue(queueNames.deliver(platform), { connection, prefix });
-    const train = new Queue(queueNames.train, { connection, prefix });
-    const flow = flowProducer(connection, config);
+    const translate = routeRedisErrors(translateQueue(connection, config));
+    const deliver = routeRedisErrors(new Queue(queueNames.deliver(platform), { connection, prefix }));
+    const train = routeRedisErrors(new Queue(queueNames.train, { connection, prefix }));
+    const flow = routeRedisErrors(flowProducer(connection, config));
     this.queues = [translate, deliver, train];
-    this.translateEvents = translateQueueEvents(connection, config);
-    this.trainEvents = new QueueEvents(queueNames.train, { connection, prefix });
+    this.translateEvents = routeRedisErrors(translateQueueEvents(connection, config));
+    this.trainEvents = routeRedisErrors(new QueueEvents(queueNames.train, { connection, prefix }));
     this.flow = flow;
 
     const store = options.store ?? new DirectoryModelStore(config.MODELS_DIR);

@@ -3,6 +3,7 @@ import type { BlobStore } from '../../shared/blob/blob-store.js';
 import { ResultExpiredError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { queueNames, type Platform } from '../../shared/queue/contracts.js';
+import { routeRedisErrors } from '../../shared/queue/redis.js';
 import { deliveryJobSchema, translationOutcome, type TranslationOutcome } from '../../shared/queue/translation-requests.js';
 import type { AnswerClaims } from './answer-claims.js';
 import { failureAnswer, resultAnswer } from './answers.js';
@@ -50,8 +51,7 @@ export function startDeliveryWorker<T>(deps: DeliveryDeps<T>): Worker {
     concurrency: deps.concurrency,
   });
   worker.on('failed', (job, err) => deps.logger.warn({ jobId: job?.id, attempt: job?.attemptsMade, reason: err.message }, 'delivery failed'));
-  worker.on('error', (err) => deps.logger.error({ err }, 'delivery worker error'));
-  return worker;
+  return routeRedisErrors(worker, (err) => deps.logger.error({ err }, 'delivery worker error'));
 }
 
 async function deliver<T>(deps: DeliveryDeps<T>, job: Job, token: string | undefined): Promise<'sent' | 'already-answered'> {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { watchRedisClient } from '../queue/redis.js';
 
 const announcementSchema = z.object({ style: z.string(), version: z.string() });
 export type ModelAnnouncement = z.infer<typeof announcementSchema>;
@@ -24,7 +25,7 @@ export class ModelAnnouncer {
 
   /** Subscribes with a dedicated connection (a subscribed ioredis client can do nothing else). */
   async subscribe(onAnnouncement: (a: ModelAnnouncement) => void): Promise<() => Promise<void>> {
-    const sub = this.redis.duplicate();
+    const sub = watchRedisClient(this.redis.duplicate());
     await sub.subscribe(this.channel);
     sub.on('message', (_channel: string, text: string) => {
       let json: unknown;

@@ -6,7 +6,7 @@ import { startLocalRedis, type LocalRedis } from '../../shared/process/local-red
 /** A private redis-server for one test file, on a free loopback port; `stop` removes it and its files. */
 export async function startTestRedis(): Promise<LocalRedis> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'animebot-redis-'));
-  const redis = await startLocalRedis({ dir, persistence: false });
+  const redis = await startLocalRedis({ dir });
   return {
     ...redis,
     async stop() {

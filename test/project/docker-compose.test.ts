@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { access, readFile } from 'node:fs/promises';
 import { it } from 'node:test';
 import { parse } from 'yaml';
+import { durableRedisArgs } from '../../shared/process/local-redis.js';
 
 interface Compose {
   services: Record<string, { command?: string[]; build?: unknown; image?: string; deploy?: { resources?: { reservations?: { devices?: Array<{ capabilities?: string[] }> } } } }>;
@@ -13,7 +14,7 @@ it('docker-compose: every service command is a real script of the project, redis
   assert.deepEqual(Object.keys(compose.services).sort(), ['bot', 'redis', 'trainer', 'worker']);
   for (const [name, service] of Object.entries(compose.services)) {
     if (name === 'redis') {
-      assert.ok(service.command?.includes('--appendonly'), 'redis uses AOF persistence');
+      assert.deepEqual(service.command, ['redis-server', ...durableRedisArgs], "redis persists as npm start's local server does");
       continue;
     }
     const [npm, run, script] = service.command ?? [];

@@ -140,3 +140,28 @@ it('`cli runs` lists the running job and the schedule’s next run; `cli cancel`
   );
   assert.equal(await queue.getJobState(scheduled.id!), 'delayed', 'the schedule’s next run stays');
 });
+
+it('stopping the trainer during a run (Ctrl-C on npm start) stops it after its current step and puts it back in the queue; the next trainer resumes its checkpoint', async () => {
+  const added = await queue.add('train', job(500));
+  const progressed = (minStep: number) =>
+    new Promise<number>((resolve) => {
+      const onProgress = ({ jobId, data }: { jobId: string; data: unknown }) => {
+        const step = trainProgressSchema.parse(data).step ?? 0;
+        if (jobId !== added.id || step < minStep) return;
+        events.off('progress', onProgress);
+        resolve(step);
+      };
+      events.on('progress', onProgress);
+    });
+  await progressed(2);
+  const closingAt = Date.now();
+  await trainer.close();
+  const closeMs = Date.now() - closingAt;
+  assert.equal(await queue.getJobState(added.id!), 'waiting', 'back in the queue, not failed');
+  const { step } = JSON.parse(await readFile(path.join(config().RUNS_DIR, `tiny-${added.id}`, 'checkpoint', 'state.json'), 'utf8')) as { step: number };
+  assert.ok(step >= 2 && step < 500, `checkpoint at step ${step}, ${closeMs} ms after close began`);
+
+  trainer = await startTrainWorker({ config: config(), logger: quietLogger(config()), redisUrl: redis.url });
+  const resumedAt = await progressed(1);
+  assert.ok(resumedAt > step, `the next trainer went on from step ${step} (first progress at step ${resumedAt})`);
+});
