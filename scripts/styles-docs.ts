@@ -8,6 +8,7 @@ import { sharp } from '../shared/image/sharp.js';
 import { createLogger } from '../shared/logger.js';
 import { DirectoryModelStore } from '../shared/models/directory-model-store.js';
 import { RedisNotInstalledError, startLocalRedis } from '../shared/process/local-redis.js';
+import { gridPhotos } from '../trainer/data/photo-sources.js';
 import { renderSampleGrid, type GridCell } from '../trainer/reports/sample-grid.js';
 import { startTranslateWorker } from '../worker/translate-worker.js';
 
@@ -21,7 +22,8 @@ import { startTranslateWorker } from '../worker/translate-worker.js';
  */
 
 const usage = `usage: npm run docs:styles -- [--photos <list file>] [--styles anime,sketch,toon] [--size <px>] [--cell <px>] [--out <dir>] [photo ...]
-  --photos  a file with one photo per line: <path> [| <subject>]  (# starts a comment); default docs/styles/grid-photos.txt
+  --photos  a file with one photo per line: <path> [| <subject>]  (# starts a comment); default: the held-out grid
+            photos of trainer/data/photo-sources.ts (never in any training set)
   photo     photos given directly (subject: the file name); they replace the list file
   --styles  the columns after the input (default anime,sketch,toon); a style without a model keeps its column, marked "no model"
   --size    longest side of each translation, in pixels (default 768)
@@ -54,7 +56,11 @@ async function main(argv: string[]): Promise<void> {
   const cell = wholePixels('--cell', values.cell, 64, 2048);
   const styles = values.styles.split(',').map((s) => s.trim()).filter(Boolean);
   if (!styles.length) throw new UsageError('--styles names no style');
-  const photos = positionals.length ? positionals.map((file) => ({ file, subject: path.parse(file).name })) : await readPhotoList(values.photos ?? 'docs/styles/grid-photos.txt');
+  const photos = positionals.length
+    ? positionals.map((file) => ({ file, subject: path.parse(file).name }))
+    : values.photos
+      ? await readPhotoList(values.photos)
+      : gridPhotos.map((p) => ({ file: p.file, subject: p.what }));
   for (const { file } of photos) {
     await access(file).catch(() => {
       throw new UsageError(`cannot read the photo ${file}`);
