@@ -59,11 +59,13 @@ export const ImageTooLargeError = (width: number, height: number, maxPixels: num
     'image_too_large',
     `The image is ${width}×${height} pixels; the limit is ${(maxPixels / 1e6).toFixed(0)} megapixels. Send a smaller image.`,
   );
+/** Bytes as people (and the platforms' own limits) count them: 20971520 is "20 MB". */
+function megabytes(bytes: number): string {
+  const mb = bytes / (1024 * 1024);
+  return `${Number.isInteger(mb) || mb >= 10 ? Math.round(mb) : mb.toFixed(1)} MB`;
+}
 export const FileTooLargeError = (bytes: number, maxBytes: number) =>
-  new UserError(
-    'file_too_large',
-    `The file is ${(bytes / 1e6).toFixed(1)} MB; the limit is ${(maxBytes / 1e6).toFixed(0)} MB. Send a smaller file.`,
-  );
+  new UserError('file_too_large', `The file is ${megabytes(bytes)}; the limit is ${megabytes(maxBytes)}. Send a smaller file.`);
 export const UnknownStyleError = (style: string, known: readonly string[]) =>
   new UserError(
     'unknown_style',
@@ -71,8 +73,16 @@ export const UnknownStyleError = (style: string, known: readonly string[]) =>
       ? `There is no style called "${style}". Available styles: ${known.join(', ')}.`
       : `There is no style called "${style}", and no styles are installed yet.`,
   );
-export const NoModelError = (style: string) =>
-  new UserError('no_model', `The style "${style}" has no trained model installed yet.`);
+/** `label` is the style as users know it ("Cartoon"); `available`, the labels of the styles that can run. */
+export const NoModelError = (label: string, available: readonly string[] = []) =>
+  new UserError(
+    'no_model',
+    available.length
+      ? `${label} has no trained model installed yet. Available styles: ${available.join(', ')}.`
+      : `${label} has no trained model installed yet, and no other style is available either. Please try again later.`,
+  );
+export const NoStylesError = () =>
+  new UserError('no_model', 'No style is available yet: no trained model is installed. Please try again later.');
 export const ExpiredInputError = () =>
   new UserError('expired', 'The image expired before it could be processed. Please send it again.');
 export const TimedOutError = (seconds: number) =>

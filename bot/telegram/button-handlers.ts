@@ -27,7 +27,7 @@ export function registerButtonHandlers(bot: Composer<Context>, { core }: Handler
         return { ...original, statusMessageId: status.message_id };
       },
     });
-    await ctx.answerCallbackQuery(outcome.submitted ? { text: 'Queued' } : {});
+    await ctx.answerCallbackQuery({ text: outcome.submitted ? 'Queued' : outcome.reason === 'duplicate' ? 'Already on its way' : '' });
   });
   // Any other button (none of ours) is answered too, so that its spinner stops.
   bot.on('callback_query', (ctx) => ctx.answerCallbackQuery());
