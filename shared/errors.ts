@@ -19,6 +19,7 @@ export const userErrorCodes = [
   'bad_request',
   'cancelled',
   'expired',
+  'no_trainer',
 ] as const;
 export type UserErrorCode = (typeof userErrorCodes)[number];
 
@@ -102,6 +103,11 @@ export const QueueBusyError = () =>
 export const AdminOnlyError = () => new UserError('forbidden', 'Sorry, only the bot’s admins can do that.');
 export const NotYourRequestError = () =>
   new UserError('forbidden', 'Only the person who sent the photo can use these buttons. Send your own photo to try it.');
+export const NoTrainerError = () =>
+  new UserError(
+    'no_trainer',
+    'No trainer is running, so nothing was queued (the run would wait forever). Start one with `npm run trainer` (or the trainer service of docker-compose.yml), then try again.',
+  );
 export const CancelledError = () => new UserError('cancelled', 'Cancelled.');
 export const ForgottenRequestError = () =>
   new UserError('cancelled', 'Cancelled: you asked the bot to forget your data.');

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
@@ -7,6 +9,7 @@ import type { ModelStore } from '../shared/models/model-store.js';
 import { SCHEMA_VERSION, queueNames, trainJobSchema, type TrainJob, type TrainResult } from '../shared/queue/contracts.js';
 import { createRedis, redisOptions } from '../shared/queue/redis.js';
 import { TrainControl } from '../shared/queue/train-control.js';
+import { TrainerHeartbeat } from '../shared/queue/trainer-heartbeat.js';
 import { initTf } from '../shared/tf/runtime.js';
 import './tf/register-training-kernels.js';
 import { checkFeatureWeights, FeatureWeightsError } from './feature-networks.js';
@@ -79,11 +82,14 @@ export async function startTrainWorker(options: { config: Config; logger: Logger
   );
   worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, reason: err.message }, 'training job failed'));
   await worker.waitUntilReady();
+  // Tells admins' /retrain that something takes the runs they queue.
+  const stopHeartbeat = await new TrainerHeartbeat(redis, config.QUEUE_PREFIX).start(`${hostname()}:${process.pid}:${randomUUID()}`);
   logger.info('trainer ready: working the train queue');
   return {
     worker,
     queue,
     async close() {
+      await stopHeartbeat();
       await worker.close();
       await queue.close();
       redis.disconnect();

@@ -11,6 +11,7 @@ import { flowProducer, translateQueue, translateQueueEvents } from '../../shared
 import { createRedis, redisOptions } from '../../shared/queue/redis.js';
 import { QueueSlots } from '../../shared/queue/queue-slots.js';
 import { TrainControl } from '../../shared/queue/train-control.js';
+import { TrainerHeartbeat } from '../../shared/queue/trainer-heartbeat.js';
 import { TrainRuns } from '../../shared/queue/train-runs.js';
 import { AdminActions } from './admin-actions.js';
 import { Admission } from './admission.js';
@@ -168,6 +169,7 @@ export class BotCore<T extends Target, N extends Target> {
       admins: options.admins,
       trainQueue: train,
       runs: new TrainRuns(train, new TrainControl(this.redis, prefix)),
+      trainer: new TrainerHeartbeat(this.redis, prefix),
       translateQueue: translate,
       store,
       announcer: new ModelAnnouncer(this.redis, prefix),

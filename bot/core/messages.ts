@@ -198,12 +198,21 @@ export function trainCancelledText(job: Pick<TrainJob, 'kind' | 'style'>, reason
   return `${job.kind === 'train' ? 'Training' : 'Evaluation'} of ${job.style} cancelled: ${reason}`;
 }
 
-export function runsText(runs: readonly TrainRun[]): string {
+const platformNames: Record<string, string> = { telegram: 'Telegram', discord: 'Discord' };
+
+/** Who asked for a run, in words: ", by you", ", by an admin on Telegram", ", by the schedule". */
+function requesterText(requestedBy: string | undefined, viewer: string | undefined): string {
+  if (!requestedBy) return '';
+  if (requestedBy === 'schedule') return ', by the schedule';
+  if (requestedBy === viewer) return ', by you';
+  const platform = platformNames[requestedBy.split(':')[0] ?? ''];
+  return platform ? `, by an admin on ${platform}` : '';
+}
+
+/** `viewer` is the admin reading the list, as runs record who asked ("telegram:123"). */
+export function runsText(runs: readonly TrainRun[], viewer?: string): string {
   if (!runs.length) return 'No training or evaluation runs are waiting, running or recently ended.';
-  const line = (run: TrainRun) => {
-    const by = run.job.requestedBy === 'schedule' ? ', by the schedule' : run.job.requestedBy ? `, by ${run.job.requestedBy}` : '';
-    return `• ${run.id} — ${runLabel(run.job)}${by}\n  ${runStateText(run)}`;
-  };
+  const line = (run: TrainRun) => `• ${run.id} — ${runLabel(run.job)}${requesterText(run.job.requestedBy, viewer)}\n  ${runStateText(run)}`;
   return ['Training and evaluation runs, open ones first, newest first:', ...runs.map(line)].join('\n');
 }
 

@@ -80,6 +80,11 @@ export interface IntakeDeps<T extends Target> {
   logger: Logger;
 }
 
+/** The key of the style asked for by name or label ("Cartoon" → "toon"); undefined leaves the choice to the worker's default. */
+function canonicalStyle(asked: string | undefined, resolved: ResolvedStyle): string | undefined {
+  return asked === undefined ? undefined : (resolved.requestedStyle ?? resolved.style);
+}
+
 /**
  * Turns a user's image into a queued translation request: style, the image's declared size
  * and type, and the user's limits are checked before anything is downloaded, the image is validated, stored as a blob and submitted as a
@@ -92,8 +97,9 @@ export class RequestIntake<T extends Target> {
   async submit(request: NewRequest<T>): Promise<SubmitOutcome> {
     const { settings, styles, admission, blobs } = this.deps;
     if (await this.deps.isSubmitted(request.requestId)) return { submitted: false, reason: 'duplicate' };
-    const style = request.style ?? (await settings.get(request.userId)).style;
-    const resolved = await styles.resolve(style);
+    const asked = request.style ?? (await settings.get(request.userId)).style;
+    const resolved = await styles.resolve(asked);
+    const style = canonicalStyle(asked, resolved);
     checkDeclared(request.image, this.deps.imageLimits);
     const slot = await admission.admit(request.userId, request.requestId);
     try {
@@ -115,8 +121,9 @@ export class RequestIntake<T extends Target> {
     if (original && original.userId !== request.userId) throw NotYourRequestError();
     if (!original || !(await blobs.get(original.inputBlob))) throw ExpiredInputError();
     const previousTarget = targetSchema.parse(original.target);
-    const style = request.style ?? original.style;
-    const resolved = await styles.resolve(style);
+    const asked = request.style ?? original.style;
+    const resolved = await styles.resolve(asked);
+    const style = canonicalStyle(asked, resolved);
     const slot = await admission.admit(request.userId, request.requestId);
     try {
       return await this.enqueue(
