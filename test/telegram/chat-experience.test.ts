@@ -137,6 +137,7 @@ describe('Telegram chat experience (issue 16): captions, fallbacks, queue positi
       return texts.every((t) => t !== undefined) && texts;
     });
     assert.deepEqual([...answers].sort(), ['Already on its way', 'Queued']);
+    await h.standIn.waitFor('the new job', async () => (await translate.getJobCountByTypes(...allJobStates)) > jobsBefore);
     assert.equal(await translate.getJobCountByTypes(...allJobStates), jobsBefore + 1, 'one new job');
   });
 
