@@ -61,6 +61,7 @@ export class ProgressFanout<T> {
     this.events.on('failed', this.onEnded);
     this.events.on('waiting', this.onQueueMoved);
     this.events.on('active', this.onQueueMoved);
+    this.events.on('removed', this.onEnded);
     this.events.on('removed', this.onQueueMoved);
   }
 
@@ -81,6 +82,7 @@ export class ProgressFanout<T> {
     this.events.off('failed', this.onEnded);
     this.events.off('waiting', this.onQueueMoved);
     this.events.off('active', this.onQueueMoved);
+    this.events.off('removed', this.onEnded);
     this.events.off('removed', this.onQueueMoved);
     this.throttle.close();
     for (const timer of this.activity.values()) clearInterval(timer);
