@@ -33,6 +33,11 @@ export class HandledEvents {
     return (await this.redis.set(this.key(`action:${action}`), '1', 'EX', seconds, 'NX')) === 'OK';
   }
 
+  /** Forgets an action seen by firstWithin (it was refused, so doing it again is no repeat). */
+  async forgetAction(action: string): Promise<void> {
+    await this.redis.del(this.key(`action:${action}`));
+  }
+
   private key(eventId: string): string {
     return `${this.prefix}:bot:${this.platform}:handled:${eventId}`;
   }

@@ -73,7 +73,7 @@ export interface IntakeDeps<T extends Target> {
   styles: InstalledStyles;
   settings: UserSettings;
   wait: WaitEstimator;
-  handledEvents: Pick<HandledEvents, 'firstWithin'>;
+  handledEvents: Pick<HandledEvents, 'firstWithin' | 'forgetAction'>;
   progress: Pick<ProgressFanout<T>, 'noteAnnounced'>;
   adapter: Pick<PlatformAdapter<T, unknown>, 'deliver'>;
   targetSchema: z.ZodType<T>;
@@ -115,8 +115,6 @@ export class RequestIntake<T extends Target> {
   async resubmit(request: RepeatedRequest<T>): Promise<SubmitOutcome> {
     const { records, styles, admission, blobs, targetSchema, handledEvents } = this.deps;
     if (await this.deps.isSubmitted(request.requestId)) return { submitted: false, reason: 'duplicate' };
-    const action = `${request.userId}:${request.fromRequestId}:${request.style ?? 'retry'}`;
-    if (!(await handledEvents.firstWithin(action, doubleTapSeconds))) return { submitted: false, reason: 'duplicate' };
     const original = await records.get(request.fromRequestId);
     if (original && original.userId !== request.userId) throw NotYourRequestError();
     if (!original || !(await blobs.get(original.inputBlob))) throw ExpiredInputError();
@@ -124,7 +122,13 @@ export class RequestIntake<T extends Target> {
     const asked = request.style ?? original.style;
     const resolved = await styles.resolve(asked);
     const style = canonicalStyle(asked, resolved);
-    const slot = await admission.admit(request.userId, request.requestId);
+    const action = `${request.userId}:${request.fromRequestId}:${request.style ?? 'retry'}`;
+    if (!(await handledEvents.firstWithin(action, doubleTapSeconds))) return { submitted: false, reason: 'duplicate' };
+    // A refused press (busy, rate limit) may be pressed again at once.
+    const slot = await admission.admit(request.userId, request.requestId).catch(async (err: unknown) => {
+      await handledEvents.forgetAction(action);
+      throw err;
+    });
     try {
       return await this.enqueue(
         { requestId: request.requestId, userId: request.userId, inputBlob: original.inputBlob, style },
