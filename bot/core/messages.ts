@@ -200,13 +200,14 @@ export function trainCancelledText(job: Pick<TrainJob, 'kind' | 'style'>, reason
 
 const platformNames: Record<string, string> = { telegram: 'Telegram', discord: 'Discord' };
 
-/** Who asked for a run, in words: ", by you", ", by an admin on Telegram", ", by the schedule". */
+/** Who asked for a run, in words: ", by you", ", by an admin on Telegram", ", by the schedule", or the name the CLI was given. */
 function requesterText(requestedBy: string | undefined, viewer: string | undefined): string {
   if (!requestedBy) return '';
   if (requestedBy === 'schedule') return ', by the schedule';
   if (requestedBy === viewer) return ', by you';
+  // "telegram:123" is an id, not a name: only the platform is said.
   const platform = platformNames[requestedBy.split(':')[0] ?? ''];
-  return platform ? `, by an admin on ${platform}` : '';
+  return platform ? `, by an admin on ${platform}` : `, by ${requestedBy}`;
 }
 
 /** `viewer` is the admin reading the list, as runs record who asked ("telegram:123"). */
