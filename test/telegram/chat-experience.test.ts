@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
+import { rename } from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Queue, Worker } from 'bullmq';
-import { QueueBusyError } from '../../shared/errors.js';
+import { NoStylesError, QueueBusyError } from '../../shared/errors.js';
 import { queueNames } from '../../shared/queue/contracts.js';
 import { redisOptions } from '../../shared/queue/redis.js';
 import { animatedGif, makePhoto } from '../helpers/images.js';
 import type { StoredMessage, TelegramUser } from './bot-api-stand-in.js';
-import { alice, startTelegramHarness, type TelegramHarness } from './telegram-harness.js';
+import { adminUser, alice, startTelegramHarness, type TelegramHarness } from './telegram-harness.js';
 
 const allJobStates = ['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized', 'waiting-children'] as const;
 const users: TelegramUser[] = [1, 2, 3, 4].map((n) => ({ id: 6000 + n, first_name: `User ${n}` }));
@@ -148,6 +150,30 @@ describe('Telegram chat experience (issue 16): captions, fallbacks, queue positi
     assert.equal(h.standIn.fileTouched((animation.json.animation as { file_id: string }).file_id), false, 'the MP4 itself was not downloaded');
     const gifFile = h.standIn.sendDocument(alice, await animatedGif(), { fileName: 'dance.gif', mimeType: 'image/gif' });
     assert.equal((await resultOf(gifFile)).upload?.kind, 'document', 'a file comes back as a file');
+  });
+
+  it('admin texts name no internals: an unknown version is named in words', async () => {
+    const promote = h.standIn.sendText(adminUser, '/promote sketch nope');
+    const text = await h.standIn.waitFor('the answer', () => answersTo(promote).status?.text);
+    assert.equal(text, 'sketch has no version "nope" (the model list shows its versions)');
+  });
+
+  it('with no models at all, a photo is told that no style is available, and one asking for a style is told what it asked for', async () => {
+    await h.stopBot();
+    const pointers = ['sketch', 'toon'].map((style) => path.join(h.store.root, style, 'current.json'));
+    await Promise.all(pointers.map((p) => rename(p, `${p}.aside`)));
+    try {
+      await h.startBot();
+      const plain = await photoOf(alice);
+      assert.equal((await statusOf(plain)).text, NoStylesError().message);
+      assert.equal(NoStylesError().message, 'No style is available yet: no trained model is installed. Please try again later.');
+      const toon = await photoOf(alice, 'toon please');
+      assert.equal((await statusOf(toon)).text, 'Cartoon has no trained model installed yet, and no other style is available either. Please try again later.');
+    } finally {
+      await h.stopBot();
+      await Promise.all(pointers.map((p) => rename(`${p}.aside`, p)));
+      await h.startBot();
+    }
   });
 
   it('stickers, videos, voice messages and unknown commands get a one-line hint; /help promises the real output size', async () => {

@@ -43,6 +43,7 @@ async function telegramSession(): Promise<string> {
     await h.startWorker();
     await h.startBot();
     const render = (chatId: number, toast?: string) => {
+      if (toast) lines.push(`*(the button answers with a notice: “${toast}”)*`, '');
       for (const m of h.standIn.chatMessages(chatId)) {
         if (seen.has(m)) continue;
         seen.add(m);
@@ -58,7 +59,6 @@ async function telegramSession(): Promise<string> {
         if (m.buttons.length) lines.push(`*buttons:* ${m.buttons.map((b) => `[${b.text}]`).join(' ')}`, '');
         if (m.deleted) lines.push('*deleted by the bot once the result was sent*', '');
       }
-      if (toast) lines.push(`*(the button answers with a notice: “${toast}”)*`, '');
     };
     const step = async (act: () => unknown, chatId = user.id) => {
       await act();
