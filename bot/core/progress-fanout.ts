@@ -12,6 +12,15 @@ const maxRemembered = 1000;
 /** A running request whose end this bot never hears of stops showing activity after this. */
 const maxActivityMs = 15 * 60_000;
 
+/** Positions shown as each one comes; further back, a message is edited once its place moved this much (platforms limit edits per chat and per bot). */
+const everyPositionUpTo = 10;
+const farPositionStep = 5;
+
+function worthShowing(shown: number | undefined, position: number): boolean {
+  if (shown === undefined) return true;
+  return position <= everyPositionUpTo ? position !== shown : Math.abs(shown - position) >= farPositionStep;
+}
+
 interface OwnRequest<T> {
   target: T;
   /** The style the request asked for. */
@@ -122,11 +131,11 @@ export class ProgressFanout<T> {
     await Promise.all(
       waiting.map(async (jobId, index) => {
         const request = await this.requestFor(jobId);
-        if (!request || this.shownPositions.get(jobId) === index + 1) return;
+        if (!request || !worthShowing(this.shownPositions.get(jobId), index + 1)) return;
         // The place is read again when the edit runs (throttled): by then the job may have moved on, or started.
         this.throttle.push(jobId, async () => {
           const estimate = await this.wait.forJob(jobId);
-          if (!estimate || this.ended.has(jobId) || this.shownPositions.get(jobId) === estimate.position) return;
+          if (!estimate || this.ended.has(jobId) || !worthShowing(this.shownPositions.get(jobId), estimate.position)) return;
           const style = await this.styles.resolve(request.style).catch(() => undefined);
           this.shownPositions.set(jobId, estimate.position);
           await this.adapter.showProgress(request.target, { text: queuedText(estimate, style) });
