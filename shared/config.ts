@@ -24,7 +24,7 @@ export const configSchema = z.object({
   QUEUE_PREFIX: z.string().regex(/^[\w-]+$/).default('animebot'),
 
   MODELS_DIR: z.string().default('models'),
-  DEFAULT_STYLE: z.string().regex(/^[a-z0-9-]+$/, 'a style name: lower-case letters, digits and dashes').default('sketch'),
+  DEFAULT_STYLE: z.string().regex(/^[a-z0-9-]+$/, 'a style name: lower-case letters, digits and dashes').default('anime'),
 
   TF_BACKEND: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   TF_THREADS: z.coerce.number().int().min(1).max(256).optional(),

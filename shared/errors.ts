@@ -19,6 +19,7 @@ export const userErrorCodes = [
   'bad_request',
   'cancelled',
   'expired',
+  'no_trainer',
 ] as const;
 export type UserErrorCode = (typeof userErrorCodes)[number];
 
@@ -59,11 +60,13 @@ export const ImageTooLargeError = (width: number, height: number, maxPixels: num
     'image_too_large',
     `The image is ${width}×${height} pixels; the limit is ${(maxPixels / 1e6).toFixed(0)} megapixels. Send a smaller image.`,
   );
+/** Bytes as people (and the platforms' own limits) count them: 20971520 is "20 MB". */
+export function megabytes(bytes: number): string {
+  const mb = bytes / (1024 * 1024);
+  return `${Number.isInteger(mb) || mb >= 10 ? Math.round(mb) : mb.toFixed(1)} MB`;
+}
 export const FileTooLargeError = (bytes: number, maxBytes: number) =>
-  new UserError(
-    'file_too_large',
-    `The file is ${(bytes / 1e6).toFixed(1)} MB; the limit is ${(maxBytes / 1e6).toFixed(0)} MB. Send a smaller file.`,
-  );
+  new UserError('file_too_large', `The file is ${megabytes(bytes)}; the limit is ${megabytes(maxBytes)}. Send a smaller file.`);
 export const UnknownStyleError = (style: string, known: readonly string[]) =>
   new UserError(
     'unknown_style',
@@ -71,8 +74,16 @@ export const UnknownStyleError = (style: string, known: readonly string[]) =>
       ? `There is no style called "${style}". Available styles: ${known.join(', ')}.`
       : `There is no style called "${style}", and no styles are installed yet.`,
   );
-export const NoModelError = (style: string) =>
-  new UserError('no_model', `The style "${style}" has no trained model installed yet.`);
+/** `label` is the style as users know it ("Cartoon"); `available`, the labels of the styles that can run. */
+export const NoModelError = (label: string, available: readonly string[] = []) =>
+  new UserError(
+    'no_model',
+    available.length
+      ? `${label} has no trained model installed yet. Available styles: ${available.join(', ')}.`
+      : `${label} has no trained model installed yet, and no other style is available either. Please try again later.`,
+  );
+export const NoStylesError = () =>
+  new UserError('no_model', 'No style is available yet: no trained model is installed. Please try again later.');
 export const ExpiredInputError = () =>
   new UserError('expired', 'The image expired before it could be processed. Please send it again.');
 export const TimedOutError = (seconds: number) =>
@@ -92,6 +103,11 @@ export const QueueBusyError = () =>
 export const AdminOnlyError = () => new UserError('forbidden', 'Sorry, only the bot’s admins can do that.');
 export const NotYourRequestError = () =>
   new UserError('forbidden', 'Only the person who sent the photo can use these buttons. Send your own photo to try it.');
+export const NoTrainerError = () =>
+  new UserError(
+    'no_trainer',
+    'No trainer is running, so nothing was queued (the run would wait forever). Start one with `npm run trainer` (or the trainer service of docker-compose.yml), then try again.',
+  );
 export const CancelledError = () => new UserError('cancelled', 'Cancelled.');
 export const ForgottenRequestError = () =>
   new UserError('cancelled', 'Cancelled: you asked the bot to forget your data.');

@@ -1,9 +1,10 @@
-import { NoModelError, UnknownStyleError } from './errors.js';
+import { NoModelError, NoStylesError, UnknownStyleError } from './errors.js';
 
 /**
  * Styles the project knows by name, with what users see. A style is served only when a
  * model for it is installed; asking for a known style without a model falls back to the
- * default style (and the answer says so), asking for an unknown name is refused.
+ * default style, or another installed one (and the answer says so); asking for an unknown
+ * name is refused.
  */
 export const styleCatalogue: Record<string, string> = {
   anime: 'Anime',
@@ -15,6 +16,48 @@ export function styleLabel(style: string): string {
   return styleCatalogue[style] ?? style;
 }
 
+/** Words of a text, lower-cased, without punctuation ("Cartoon!" → "cartoon"). */
+function words(text: string): string[] {
+  return text.toLowerCase().split(/[^\p{L}\p{N}-]+/u).filter(Boolean);
+}
+
+/**
+ * The style a name means: a style's key or the label users are shown ("toon", "Cartoon",
+ * "pencil sketch"), case-insensitively, among `styles` and the catalogue. Undefined for
+ * any other name.
+ */
+export function styleNamed(name: string, styles: readonly string[] = []): string | undefined {
+  const wanted = words(name).join(' ');
+  if (!wanted) return undefined;
+  return [...new Set([...styles, ...Object.keys(styleCatalogue)])].find(
+    (style) => style === wanted || words(styleLabel(style)).join(' ') === wanted,
+  );
+}
+
+/**
+ * The style a caption asks for: a leading "/name" or "/style name" (with or without
+ * "@botname"), or the first
+ * style word anywhere in it ("Make it toon please", "cartoon!", "a pencil sketch"). A
+ * caption without one asks for none (undefined); a leading "/name" that names no style is
+ * returned as it is, for the style choice to refuse.
+ */
+export function styleInCaption(caption: string | undefined, styles: readonly string[] = []): string | undefined {
+  const text = caption?.trim() ?? '';
+  const [, command, rest = ''] = /^\/([\w-]+)(?:@\w+)?(?:\s+(.*))?$/s.exec(text) ?? [];
+  if (command && command.toLowerCase() !== 'style') return styleNamed(command, styles) ?? command.toLowerCase();
+  // "/style Cartoon": the name after it.
+  if (command) return rest.trim() ? (styleNamed(rest, styles) ?? rest.trim().toLowerCase()) : undefined;
+  const captionWords = words(text);
+  // Longest names first, so that "pencil sketch" is found as one name.
+  for (let i = 0; i < captionWords.length; i++) {
+    for (const length of [3, 2, 1]) {
+      const style = i + length <= captionWords.length ? styleNamed(captionWords.slice(i, i + length).join(' '), styles) : undefined;
+      if (style) return style;
+    }
+  }
+  return undefined;
+}
+
 export interface ResolvedStyle {
   style: string;
   /** Set when `style` is a fallback for a requested style that has no model. */
@@ -22,14 +65,17 @@ export interface ResolvedStyle {
 }
 
 /**
- * Chooses the style to run. `installed` are the styles with a current model.
- * Throws UserError (unknown_style, no_model) when nothing sensible can run.
+ * Chooses the style to run. `installed` are the styles with a current model; `requested`
+ * may be a key or a label. A style without a model falls back to the default style, else
+ * to the first installed one. Throws UserError (unknown_style, no_model) when nothing
+ * sensible can run.
  */
 export function resolveStyle(requested: string | undefined, installed: readonly string[], defaultStyle: string): ResolvedStyle {
-  const wanted = requested ?? defaultStyle;
+  const wanted = requested === undefined ? defaultStyle : (styleNamed(requested, [...installed, defaultStyle]) ?? requested);
   if (installed.includes(wanted)) return { style: wanted };
   const known = wanted in styleCatalogue || wanted === defaultStyle;
   if (!known) throw UnknownStyleError(wanted, installed);
-  if (wanted !== defaultStyle && installed.includes(defaultStyle)) return { style: defaultStyle, requestedStyle: wanted };
-  throw NoModelError(wanted);
+  const fallback = installed.includes(defaultStyle) ? defaultStyle : installed[0];
+  if (fallback === undefined) throw requested === undefined ? NoStylesError() : NoModelError(styleLabel(wanted));
+  return { style: fallback, requestedStyle: wanted };
 }

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Queue, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
@@ -7,6 +9,7 @@ import type { ModelStore } from '../shared/models/model-store.js';
 import { SCHEMA_VERSION, queueNames, trainJobSchema, type TrainJob, type TrainResult } from '../shared/queue/contracts.js';
 import { createRedis, redisOptions, routeRedisErrors } from '../shared/queue/redis.js';
 import { TrainControl } from '../shared/queue/train-control.js';
+import { TrainerHeartbeat } from '../shared/queue/trainer-heartbeat.js';
 import { initTf } from '../shared/tf/runtime.js';
 import './tf/register-training-kernels.js';
 import { checkFeatureWeights, FeatureWeightsError } from './feature-networks.js';
@@ -87,6 +90,8 @@ export async function startTrainWorker(options: { config: Config; logger: Logger
   worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, reason: err.message }, 'training job failed'));
   routeRedisErrors(worker, (err) => logger.error({ err }, 'trainer error'));
   await worker.waitUntilReady();
+  // Tells admins' /retrain that something takes the runs they queue.
+  const stopHeartbeat = await new TrainerHeartbeat(redis, config.QUEUE_PREFIX).start(`${hostname()}:${process.pid}:${randomUUID()}`);
   logger.info('trainer ready: working the train queue');
   return {
     worker,
@@ -94,6 +99,7 @@ export async function startTrainWorker(options: { config: Config; logger: Logger
     async close() {
       // A run takes hours: it stops after its current step and waits in the queue, not the shutdown for it.
       closing = true;
+      await stopHeartbeat();
       await worker.close();
       await queue.close();
       redis.disconnect();

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import { z } from 'zod';
-import { AdminOnlyError, UserError } from '../../shared/errors.js';
+import { AdminOnlyError, NoTrainerError, UnknownStyleError, UserError } from '../../shared/errors.js';
 import type { ModelAnnouncer } from '../../shared/models/model-announcer.js';
 import { ModelStoreError, type ModelStore, type ModelVersionInfo } from '../../shared/models/model-store.js';
 import { SCHEMA_VERSION, styleName, trainJobSchema, type Platform, type TrainJob } from '../../shared/queue/contracts.js';
 import type { TrainRun, TrainRuns } from '../../shared/queue/train-runs.js';
+import type { TrainerHeartbeat } from '../../shared/queue/trainer-heartbeat.js';
+import { styleCatalogue, styleNamed } from '../../shared/styles.js';
 import type { InstalledStyles } from './installed-styles.js';
 import { modelsText, promotedText, queueStatsText, rolledBackText, runCancelledText, runsText, trainQueuedText } from './messages.js';
 import type { WaitEstimator } from './wait-estimate.js';
@@ -36,6 +38,7 @@ export class AdminActions<N> {
       admins: readonly string[];
       trainQueue: Queue;
       runs: TrainRuns;
+      trainer: Pick<TrainerHeartbeat, 'anyAlive'>;
       translateQueue: Queue;
       store: ModelStore;
       announcer: ModelAnnouncer;
@@ -55,12 +58,18 @@ export class AdminActions<N> {
 
   /**
    * Queues a training or evaluation run on the `train` queue. `announce` tells the admin it is
-   * queued and returns where the trainer's progress and result are to be reported.
+   * queued and returns where the trainer's progress and result are to be reported. Refused
+   * (UserError) for a style the project does not know, or while no trainer is running.
    */
   async enqueueTraining(userId: string, request: TrainRequest, announce: (text: string) => Promise<N>): Promise<string> {
     this.assertAdmin(userId);
-    const parsed = trainRequestSchema.safeParse(request);
-    if (!parsed.success) throw new UserError('bad_request', 'Name a style (lower-case letters, digits, "-") and optionally a dataset (letters, digits, ".", "_", "-").');
+    const stored = await this.deps.store.styles();
+    const style = styleNamed(request.style, stored);
+    // Only styles the project knows or has models of: a typo must not start a run that trains a new style.
+    if (!style) throw UnknownStyleError(request.style, [...new Set([...Object.keys(styleCatalogue), ...stored])].sort());
+    const parsed = trainRequestSchema.safeParse({ ...request, style });
+    if (!parsed.success) throw new UserError('bad_request', 'Name a style and optionally a dataset (letters, digits, ".", "_", "-").');
+    if (!(await this.deps.trainer.anyAlive())) throw NoTrainerError();
     const target = await announce(trainQueuedText(parsed.data));
     const job: TrainJob = trainJobSchema.parse({
       v: SCHEMA_VERSION,
@@ -81,7 +90,7 @@ export class AdminActions<N> {
   }
 
   async listRuns(userId: string): Promise<string> {
-    return runsText(await this.runs(userId));
+    return runsText(await this.runs(userId), `${this.deps.platform}:${userId}`);
   }
 
   /**

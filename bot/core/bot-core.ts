@@ -9,7 +9,9 @@ import type { ModelStore } from '../../shared/models/model-store.js';
 import { queueNames } from '../../shared/queue/contracts.js';
 import { flowProducer, translateQueue, translateQueueEvents } from '../../shared/queue/queues.js';
 import { createRedis, redisOptions, routeRedisErrors } from '../../shared/queue/redis.js';
+import { QueueSlots } from '../../shared/queue/queue-slots.js';
 import { TrainControl } from '../../shared/queue/train-control.js';
+import { TrainerHeartbeat } from '../../shared/queue/trainer-heartbeat.js';
 import { TrainRuns } from '../../shared/queue/train-runs.js';
 import { AdminActions } from './admin-actions.js';
 import { Admission } from './admission.js';
@@ -45,6 +47,7 @@ export type BotCoreConfig = Pick<
   | 'USER_RATE_WINDOW_S'
   | 'USER_MAX_PENDING'
   | 'QUEUE_CAP'
+  | 'MAX_OUTPUT_SIDE'
 >;
 
 export interface BotCoreOptions<T extends Target, N extends Target> {
@@ -76,6 +79,8 @@ export class BotCore<T extends Target, N extends Target> {
   readonly admin: AdminActions<N>;
   readonly curation: Curation;
   readonly handledEvents: HandledEvents;
+  /** Longest side of a result, for /help. */
+  readonly maxOutputSide: number;
 
   private readonly redis: Redis;
   private readonly queues: Queue[];
@@ -113,11 +118,16 @@ export class BotCore<T extends Target, N extends Target> {
     const claims = new AnswerClaims(this.redis, prefix, platform, config.BLOB_TTL_S);
     const wait = new WaitEstimator(this.redis, prefix, translate);
     this.installedStyles = new InstalledStyles(store, config.DEFAULT_STYLE);
-    const admission = new Admission(translate, pending, new RateLimiter(this.redis, prefix, platform, config.USER_RATE_LIMIT, config.USER_RATE_WINDOW_S), {
-      queueCap: config.QUEUE_CAP,
-      maxPending: config.USER_MAX_PENDING,
-    });
+    const admission = new Admission(
+      new QueueSlots(this.redis, translate, config.QUEUE_CAP),
+      pending,
+      new RateLimiter(this.redis, prefix, platform, config.USER_RATE_LIMIT, config.USER_RATE_WINDOW_S),
+      { maxPending: config.USER_MAX_PENDING },
+    );
+    this.progress = new ProgressFanout<T>(this.translateEvents, records, adapter, wait, this.installedStyles, logger);
 
+    this.handledEvents = new HandledEvents(this.redis, prefix, platform);
+    this.maxOutputSide = config.MAX_OUTPUT_SIDE;
     const imageLimits = {
       maxBytes: Math.min(config.MAX_INPUT_BYTES, options.maxDownloadBytes ?? Number.POSITIVE_INFINITY),
       maxPixels: config.MAX_INPUT_PIXELS,
@@ -137,6 +147,8 @@ export class BotCore<T extends Target, N extends Target> {
       styles: this.installedStyles,
       settings,
       wait,
+      handledEvents: this.handledEvents,
+      progress: this.progress,
       adapter,
       targetSchema: adapter.targetSchema,
       logger,
@@ -157,6 +169,7 @@ export class BotCore<T extends Target, N extends Target> {
       admins: options.admins,
       trainQueue: train,
       runs: new TrainRuns(train, new TrainControl(this.redis, prefix)),
+      trainer: new TrainerHeartbeat(this.redis, prefix),
       translateQueue: translate,
       store,
       announcer: new ModelAnnouncer(this.redis, prefix),
@@ -164,9 +177,7 @@ export class BotCore<T extends Target, N extends Target> {
       wait,
     });
     this.curation = new Curation(this.admin, records, blobs, config.DATA_DIR, imageLimits);
-    this.handledEvents = new HandledEvents(this.redis, prefix, platform);
 
-    this.progress = new ProgressFanout<T>(this.translateEvents, records, adapter, logger);
     this.trainNotifications = new TrainNotifications<N>(this.trainEvents, train, adapter, logger);
     this.startDelivery = () =>
       startDeliveryWorker<T>({

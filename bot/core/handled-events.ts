@@ -25,6 +25,19 @@ export class HandledEvents {
     await this.redis.set(this.key(eventId), '1', 'EX', keepSeconds);
   }
 
+  /**
+   * True the first time a user action (e.g. a button of one message) is seen within
+   * `seconds`: a double tap is two platform events that mean one action.
+   */
+  async firstWithin(action: string, seconds: number): Promise<boolean> {
+    return (await this.redis.set(this.key(`action:${action}`), '1', 'EX', seconds, 'NX')) === 'OK';
+  }
+
+  /** Forgets an action seen by firstWithin (it was refused, so doing it again is no repeat). */
+  async forgetAction(action: string): Promise<void> {
+    await this.redis.del(this.key(`action:${action}`));
+  }
+
   private key(eventId: string): string {
     return `${this.prefix}:bot:${this.platform}:handled:${eventId}`;
   }

@@ -1,7 +1,7 @@
 import type { ModelVersionInfo } from '../../shared/models/model-store.js';
 import type { TrainJob, TrainProgress, TrainResult, TranslateProgress, TranslateResult } from '../../shared/queue/contracts.js';
 import type { CancelledRun, TrainRun } from '../../shared/queue/train-runs.js';
-import { styleLabel } from '../../shared/styles.js';
+import { styleLabel, type ResolvedStyle } from '../../shared/styles.js';
 import { commandCatalogue } from './command-catalogue.js';
 import type { WaitEstimate } from './wait-estimate.js';
 
@@ -10,10 +10,17 @@ import type { WaitEstimate } from './wait-estimate.js';
  * escape). Platforms add only their own framing (mentions, command prefixes).
  */
 
-export function queuedText({ position, etaSeconds }: WaitEstimate): string {
-  return etaSeconds === undefined
-    ? `Queued — position ${position} (waiting for a worker to start)`
-    : `Queued — position ${position} (about ${etaSeconds} s)`;
+/** `style` is what will run; when it stands in for a requested style without a model, a second line says so. */
+export function queuedText({ position, etaSeconds }: WaitEstimate, style?: ResolvedStyle): string {
+  const queued =
+    etaSeconds === undefined
+      ? `Queued — position ${position} (waiting for a worker to start)`
+      : `Queued — position ${position} (about ${etaSeconds} s)`;
+  return style?.requestedStyle ? `${queued}\n${fallbackText(style.requestedStyle, style.style)}` : queued;
+}
+
+function fallbackText(requested: string, style: string): string {
+  return `${styleLabel(requested)} has no model yet, so you get ${styleLabel(style)} instead.`;
 }
 
 const stageWords: Record<TranslateProgress['stage'], string> = {
@@ -34,7 +41,7 @@ export function doneText(result: TranslateResult): string {
 
 export function resultCaption(result: TranslateResult): string {
   const label = styleLabel(result.style);
-  return result.requestedStyle ? `${label} (${styleLabel(result.requestedStyle)} has no model yet, so this is ${label})` : label;
+  return result.requestedStyle ? `${label} — ${fallbackText(result.requestedStyle, result.style)}` : label;
 }
 
 export function failedText(message: string): string {
@@ -42,15 +49,45 @@ export function failedText(message: string): string {
 }
 
 export function introText(botName: string): string {
-  return `Hi! I am ${botName}. Send me a photo and I send it back drawn in another style. Put a style name in the caption (for example "toon") to choose one; /styles lists them and /help shows everything I can do.`;
+  return `Hi! I am ${botName}. Send me a photo and I send it back drawn in another style. Put a style name in the caption (for example "toon" or "Cartoon") to choose one; /styles lists them and /help shows everything I can do.`;
 }
 
-export function helpText(isAdmin: boolean, commandPrefix = '/'): string {
-  const line = (c: (typeof commandCatalogue)[number]) => `${commandPrefix}${c.name}${c.args ? ` ${c.args}` : ''} — ${c.description}`;
-  const user = commandCatalogue.filter((c) => !c.adminOnly).map(line);
-  const admin = commandCatalogue.filter((c) => c.adminOnly).map(line);
+/** How a platform's users use the bot, for /help. */
+export interface HelpOptions {
+  /** Longest side of a result (MAX_OUTPUT_SIDE). */
+  maxOutputSide: number;
+  /** How to send an image and pick its style, on this platform. */
+  howToSend: string;
+  /** The catalogue's user commands that this platform has. */
+  userCommands: readonly string[];
+  /** How admin commands are typed: "/" on Telegram, "/admin " on Discord. */
+  adminPrefix: string;
+  /** Whether admin commands are shown with their arguments (Discord shows its options itself). */
+  adminArgs: boolean;
+}
+
+export const telegramHelp = {
+  howToSend: 'Send a photo, or an image as a file (which is not recompressed), and I send it back styled. A style name in the caption ("toon", "Cartoon") picks the style.',
+  userCommands: ['start', 'help', 'styles', 'style', 'status', 'cancel', 'forget'],
+  adminPrefix: '/',
+  adminArgs: true,
+} as const satisfies Omit<HelpOptions, 'maxOutputSide'>;
+
+export const discordHelp = {
+  howToSend: 'Use /anime with an image, or Apps → Animeify on a message with one, and I send it back styled. The style option of /anime picks the style.',
+  userCommands: ['help', 'styles', 'style', 'status', 'cancel', 'forget'],
+  adminPrefix: '/admin ',
+  adminArgs: false,
+} as const satisfies Omit<HelpOptions, 'maxOutputSide'>;
+
+export function helpText(isAdmin: boolean, options: HelpOptions): string {
+  const line = (prefix: string, withArgs: boolean) => (c: (typeof commandCatalogue)[number]) =>
+    `${prefix}${c.name}${withArgs && c.args ? ` ${c.args}` : ''} — ${c.description}`;
+  const user = commandCatalogue.filter((c) => !c.adminOnly && options.userCommands.includes(c.name)).map(line('/', true));
+  const admin = commandCatalogue.filter((c) => c.adminOnly).map(line(options.adminPrefix, options.adminArgs));
   return [
-    'Send a photo (or an image as a file, for full resolution) and get it back styled. A caption with a style name picks the style.',
+    options.howToSend,
+    `Results are as large as your image, but at most ${options.maxOutputSide} pixels on the longest side.`,
     '',
     ...user,
     ...(isAdmin ? ['', 'Admin:', ...admin] : []),
@@ -161,12 +198,22 @@ export function trainCancelledText(job: Pick<TrainJob, 'kind' | 'style'>, reason
   return `${job.kind === 'train' ? 'Training' : 'Evaluation'} of ${job.style} cancelled: ${reason}`;
 }
 
-export function runsText(runs: readonly TrainRun[]): string {
+const platformNames: Record<string, string> = { telegram: 'Telegram', discord: 'Discord' };
+
+/** Who asked for a run, in words: ", by you", ", by an admin on Telegram", ", by the schedule", or the name the CLI was given. */
+function requesterText(requestedBy: string | undefined, viewer: string | undefined): string {
+  if (!requestedBy) return '';
+  if (requestedBy === 'schedule') return ', by the schedule';
+  if (requestedBy === viewer) return ', by you';
+  // "telegram:123" is an id, not a name: only the platform is said.
+  const platform = platformNames[requestedBy.split(':')[0] ?? ''];
+  return platform ? `, by an admin on ${platform}` : `, by ${requestedBy}`;
+}
+
+/** `viewer` is the admin reading the list, as runs record who asked ("telegram:123"). */
+export function runsText(runs: readonly TrainRun[], viewer?: string): string {
   if (!runs.length) return 'No training or evaluation runs are waiting, running or recently ended.';
-  const line = (run: TrainRun) => {
-    const by = run.job.requestedBy === 'schedule' ? ', by the schedule' : run.job.requestedBy ? `, by ${run.job.requestedBy}` : '';
-    return `• ${run.id} — ${runLabel(run.job)}${by}\n  ${runStateText(run)}`;
-  };
+  const line = (run: TrainRun) => `• ${run.id} — ${runLabel(run.job)}${requesterText(run.job.requestedBy, viewer)}\n  ${runStateText(run)}`;
   return ['Training and evaluation runs, open ones first, newest first:', ...runs.map(line)].join('\n');
 }
 

@@ -20,7 +20,8 @@ export type Answer =
 
 export interface ProgressUpdate {
   text: string;
-  progress: TranslateProgress;
+  /** Undefined while the request waits (its place in the queue moved). */
+  progress?: TranslateProgress;
 }
 
 /**
@@ -43,7 +44,7 @@ export interface PlatformAdapter<T, N> {
    * the bot was blocked); any other error is retried.
    */
   deliver(target: T, answer: Answer): Promise<void>;
-  /** Shows a running request's progress (edits its status message). Failures are the adapter's to swallow. */
+  /** Shows a waiting request's place or a running request's progress (edits its status message). Failures are the adapter's to swallow. */
   showProgress(target: T, update: ProgressUpdate): Promise<void>;
   /**
    * For platforms whose "working on it" indicator fades (Telegram's chat actions last 5 s):

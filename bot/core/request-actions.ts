@@ -28,12 +28,13 @@ export function decodeAction(data: string): RequestAction | undefined {
   return undefined;
 }
 
-/** The buttons under a result: every other installed style, then "retry". */
+/**
+ * The buttons under a result: every other installed style. No "retry": the generators run
+ * without randomness at inference (no noise input, no dropout), so the same photo gives the
+ * same picture again; "retry" is offered under failures that may not happen twice.
+ */
 export function resultButtons(requestId: string, resultStyle: string, installedStyles: readonly string[]): ActionButton[] {
-  return [
-    ...installedStyles
-      .filter((style) => style !== resultStyle)
-      .map((style): ActionButton => ({ label: styleLabel(style), action: { type: 'restyle', requestId, style } })),
-    { label: '↻ Retry', action: { type: 'retry', requestId } },
-  ];
+  return installedStyles
+    .filter((style) => style !== resultStyle)
+    .map((style): ActionButton => ({ label: styleLabel(style), action: { type: 'restyle', requestId, style } }));
 }

@@ -1,4 +1,5 @@
 import { NoModelError } from '../../shared/errors.js';
+import { styleLabel } from '../../shared/styles.js';
 import type { InstalledStyles } from './installed-styles.js';
 import { styleSetText, stylesText } from './messages.js';
 import type { UserSettings } from './user-settings.js';
@@ -19,8 +20,8 @@ export class StylePreference {
 
   /** Sets the user's default style; only installed styles can be chosen. */
   async set(userId: string, style: string): Promise<string> {
-    const resolved = await this.styles.resolve(style.toLowerCase());
-    if (resolved.requestedStyle) throw NoModelError(resolved.requestedStyle);
+    const resolved = await this.styles.resolve(style);
+    if (resolved.requestedStyle) throw NoModelError(styleLabel(resolved.requestedStyle), (await this.styles.list()).map(styleLabel));
     await this.settings.setStyle(userId, resolved.style);
     return styleSetText(resolved.style);
   }

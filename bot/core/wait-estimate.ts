@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { queuePosition } from '../../shared/queue/queue-position.js';
+import { queuePosition, waitingJobIds } from '../../shared/queue/queue-position.js';
 
 export interface WaitEstimate {
   /** 1 = next to run. */
@@ -39,10 +39,9 @@ export class WaitEstimator {
     return Number(await this.redis.get(this.averageKey)) || undefined;
   }
 
-  /** The estimate for a request about to join the end of the queue. */
-  async forNewRequest(): Promise<WaitEstimate> {
-    const waiting = await this.translateQueue.getWaitingCount();
-    return this.forPosition(waiting + 1);
+  /** The waiting jobs, next to run first. */
+  waitingJobs(): Promise<string[]> {
+    return waitingJobIds(this.redis, this.translateQueue);
   }
 
   /** The estimate for a waiting job, or undefined when it is not waiting (any more). */
@@ -51,7 +50,8 @@ export class WaitEstimator {
     return position === undefined ? undefined : this.forPosition(position);
   }
 
-  private async forPosition(position: number): Promise<WaitEstimate> {
+  /** The estimate for a request at this position (1 = next to run). */
+  async forPosition(position: number): Promise<WaitEstimate> {
     // Counting workers lists Redis clients; a server that forbids CLIENT LIST gets one assumed.
     const [workers, average] = await Promise.all([
       this.translateQueue.getWorkersCount().catch(() => 1),

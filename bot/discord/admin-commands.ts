@@ -32,12 +32,13 @@ export async function adminCommand(interaction: ChatInputCommandInteraction, dep
   core.admin.assertAdmin(userId);
   const sub = interaction.options.getSubcommand(true);
   if (sub === 'retrain' || sub === 'eval') {
-    await defer(interaction, false);
+    // Deferred privately, so that a refusal (unknown style, no trainer running) reaches only the admin; the notice itself is public.
+    await defer(interaction, true);
     const dataset = interaction.options.getString('dataset');
     await core.admin.enqueueTraining(
       userId,
       { kind: sub === 'retrain' ? 'train' : 'eval', style: interaction.options.getString('style', true), ...(dataset ? { dataset } : {}) },
-      (text) => replyTarget(interaction, text, tokenLifetimeMs),
+      (text) => replyTarget(interaction, text, tokenLifetimeMs, false),
     );
     return;
   }

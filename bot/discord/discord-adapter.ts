@@ -62,14 +62,15 @@ export class DiscordAdapter implements PlatformAdapter<DiscordReply, DiscordRepl
   }
 
   /**
-   * Edits the reply with the interaction token: false when the token no longer works. (Webhook
+   * Edits the reply (the interaction's own reply, or the follow-up a public request was
+   * posted as) with the interaction token: false when the token no longer works. (Webhook
    * requests go without the bot's authorization: a 401 for an expired token must not make the
    * REST client drop the bot token.)
    */
   private async editWithToken(target: DiscordReply, message: OutgoingMessage): Promise<boolean> {
     if (!tokenAlive(target)) return false;
     try {
-      await this.rest.patch(Routes.webhookMessage(target.applicationId, target.interactionToken, '@original'), { ...restMessage(message), auth: false });
+      await this.rest.patch(Routes.webhookMessage(target.applicationId, target.interactionToken, target.messageId), { ...restMessage(message), auth: false });
       return true;
     } catch (err) {
       if (isReplyGone(err)) return false;

@@ -11,6 +11,7 @@ import { commandCatalogue } from '../core/command-catalogue.js';
 export const commandNames = {
   anime: 'anime',
   animeify: 'Animeify',
+  help: 'help',
   styles: 'styles',
   style: 'style',
   status: 'status',
@@ -42,7 +43,7 @@ export function commandDefinitions(): RESTPutAPIApplicationCommandsJSONBody {
     .addStringOption((o) => o.setName('style').setDescription('The style (default: yours, set with /style)').setAutocomplete(true))
     .addBooleanOption((o) => o.setName('private').setDescription('Only you see the result'));
   const animeify = new ContextMenuCommandBuilder().setName(commandNames.animeify).setType(ApplicationCommandType.Message);
-  const simple = [commandNames.styles, commandNames.status, commandNames.cancel, commandNames.forget].map((name) =>
+  const simple = [commandNames.help, commandNames.styles, commandNames.status, commandNames.cancel, commandNames.forget].map((name) =>
     new SlashCommandBuilder().setName(name).setDescription(catalogueDescription(name)),
   );
   const style = new SlashCommandBuilder()

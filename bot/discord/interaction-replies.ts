@@ -10,9 +10,22 @@ export async function defer(interaction: RepliableInteraction, isPrivate: boolea
   await interaction.deferReply(isPrivate ? { flags: MessageFlags.Ephemeral } : {});
 }
 
-/** Shows `text` as the deferred reply, and returns that reply as the core's answer target. */
-export async function replyTarget(interaction: RepliableInteraction, text: string, tokenLifetimeMs: number): Promise<DiscordReply> {
-  const message = await interaction.editReply({ content: fitContent(text), allowedMentions: { parse: [] } });
+/**
+ * Shows an accepted request's (or training run's) status, and returns where the core answers
+ * it. The interaction was deferred privately (`defer(interaction, true)`), so that refusals
+ * reach only the user: a private request keeps that reply; a public one is posted for the
+ * channel as a follow-up, and the private reply goes. (It is edited first: Discord makes the
+ * first follow-up of a deferred interaction the deferred reply itself, which would keep it
+ * private.)
+ */
+export async function replyTarget(interaction: RepliableInteraction, text: string, tokenLifetimeMs: number, isPrivate: boolean): Promise<DiscordReply> {
+  const content = fitContent(text);
+  let message = await interaction.editReply({ content, allowedMentions: { parse: [] } });
+  if (!isPrivate) {
+    message = await interaction.followUp({ content, allowedMentions: { parse: [] } });
+    // The request is under way whether or not the private reply could be removed; it then just stays.
+    await interaction.deleteReply().catch(() => undefined);
+  }
   return discordReplySchema.parse({
     applicationId: interaction.applicationId,
     interactionToken: interaction.token,
@@ -20,7 +33,7 @@ export async function replyTarget(interaction: RepliableInteraction, text: strin
     messageId: message.id,
     ...(interaction.channelId ? { channelId: interaction.channelId } : {}),
     userId: interaction.user.id,
-    private: interaction.ephemeral ?? false,
+    private: isPrivate,
   });
 }
 

@@ -22,34 +22,48 @@ function requestIdOf(interaction: RepliableInteraction): string {
   return `dc-${interaction.id}`;
 }
 
+/*
+ * Requests are deferred privately: refusals (not an image, too large, busy, not your
+ * button…) reach only the user, and an accepted request's status is then posted for the
+ * channel unless the request was private (see replyTarget).
+ */
+
 /** `/anime image:<attachment> [style] [private]`. */
 export async function animeCommand(interaction: ChatInputCommandInteraction, deps: HandlerDeps): Promise<void> {
-  await defer(interaction, interaction.options.getBoolean('private') ?? false);
-  const style = interaction.options.getString('style')?.trim().toLowerCase();
-  await submit(interaction, deps, attachmentImage(interaction.options.getAttachment('image', true)), style || undefined);
+  await defer(interaction, true);
+  const style = interaction.options.getString('style')?.trim();
+  const isPrivate = interaction.options.getBoolean('private') ?? false;
+  await submit(interaction, deps, attachmentImage(interaction.options.getAttachment('image', true)), isPrivate, style || undefined);
 }
 
 /** The "Animeify" context menu on a message: its image, in the user's style. */
 export async function animeifyMessage(interaction: MessageContextMenuCommandInteraction, deps: HandlerDeps): Promise<void> {
-  await defer(interaction, false);
+  await defer(interaction, true);
   const image = imageOfMessage(interaction.targetMessage);
   if (!image) throw new UserError('not_an_image', 'That message has no image. Use Animeify on a message with a photo, or /anime with an attachment.');
-  await submit(interaction, deps, image);
+  await submit(interaction, deps, image, false);
 }
 
-async function submit(interaction: RepliableInteraction, { core, downloads, tokenLifetimeMs }: HandlerDeps, image: RemoteImage, style?: string): Promise<void> {
+async function submit(
+  interaction: RepliableInteraction,
+  { core, downloads, tokenLifetimeMs }: HandlerDeps,
+  image: RemoteImage,
+  isPrivate: boolean,
+  style?: string,
+): Promise<void> {
   await core.intake.submit({
     requestId: requestIdOf(interaction),
     userId: interaction.user.id,
     image: downloads.incoming(image),
     ...(style ? { style } : {}),
-    announce: (text) => replyTarget(interaction, text, tokenLifetimeMs),
+    announce: (text) => replyTarget(interaction, text, tokenLifetimeMs, isPrivate),
   });
 }
 
 /**
  * The buttons under results ("other style", "retry"): the same image again as a new request,
- * answered in a new reply, private when the result was.
+ * answered in a new reply, private when the result was. Pressing the same button again
+ * within seconds (a double tap) makes no second request.
  */
 export async function pressButton(interaction: ButtonInteraction, { core, tokenLifetimeMs }: HandlerDeps): Promise<void> {
   const action = decodeAction(interaction.customId);
@@ -57,14 +71,15 @@ export async function pressButton(interaction: ButtonInteraction, { core, tokenL
     await answerText(interaction, 'This button no longer works.');
     return;
   }
-  await defer(interaction, interaction.message.flags.has(MessageFlags.Ephemeral));
-  await core.intake.resubmit({
+  await defer(interaction, true);
+  const outcome = await core.intake.resubmit({
     requestId: requestIdOf(interaction),
     userId: interaction.user.id,
     fromRequestId: action.requestId,
     ...(action.type === 'restyle' ? { style: action.style } : {}),
-    announce: (text) => replyTarget(interaction, text, tokenLifetimeMs),
+    announce: (text) => replyTarget(interaction, text, tokenLifetimeMs, interaction.message.flags.has(MessageFlags.Ephemeral)),
   });
+  if (!outcome.submitted && outcome.reason === 'duplicate') await answerText(interaction, 'That is already on its way.');
 }
 
 /** Choices for a style option: the installed styles whose name or label contains what was typed. */

@@ -1,4 +1,5 @@
 import type { ChatInputCommandInteraction } from 'discord.js';
+import { discordHelp, helpText } from '../core/messages.js';
 import type { HandlerDeps } from './handler-deps.js';
 import { answerText, defer } from './interaction-replies.js';
 
@@ -14,8 +15,9 @@ function privateText(text: (interaction: ChatInputCommandInteraction, deps: Hand
   };
 }
 
-/** The commands everyone may use besides /anime: styles, the default style, and their own requests. */
+/** The commands everyone may use besides /anime: help, styles, the default style, and their own requests. */
 export const userCommands = {
+  help: privateText((i, { core }) => Promise.resolve(helpText(core.admin.isAdmin(i.user.id), { ...discordHelp, maxOutputSide: core.maxOutputSide }))),
   styles: privateText((i, { core }) => core.styles.describe(i.user.id, howToChooseStyles)),
   style: privateText((i, { core }) => core.styles.set(i.user.id, i.options.getString('name', true))),
   status: privateText((i, { core }) => core.requests.status(i.user.id)),

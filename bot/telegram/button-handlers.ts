@@ -27,7 +27,8 @@ export function registerButtonHandlers(bot: Composer<Context>, { core }: Handler
         return { ...original, statusMessageId: status.message_id };
       },
     });
-    await ctx.answerCallbackQuery(outcome.submitted ? { text: 'Queued' } : {});
+    // A repeat (a double tap) made no second request; the first one's status message is on its way.
+    await ctx.answerCallbackQuery(outcome.submitted ? { text: 'Queued' } : outcome.reason === 'duplicate' ? { text: 'Already on its way' } : {});
   });
   // Any other button (none of ours) is answered too, so that its spinner stops.
   bot.on('callback_query', (ctx) => ctx.answerCallbackQuery());

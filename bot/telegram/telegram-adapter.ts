@@ -37,7 +37,6 @@ export class TelegramAdapter implements PlatformAdapter<TelegramTarget, Telegram
       if (!edited) await this.send(() => this.api.sendMessage(target.chatId, answer.statusText, { ...this.replyTo(target), ...(keyboard ? { reply_markup: keyboard } : {}) }));
       return;
     }
-    await this.edit(target.chatId, target.statusMessageId, answer.statusText);
     const file = new InputFile(answer.image, `${answer.result.style}.${answer.result.format}`);
     const other = { caption: answer.caption, ...this.replyTo(target), ...(keyboard ? { reply_markup: keyboard } : {}) };
     await this.send(() =>
@@ -45,6 +44,16 @@ export class TelegramAdapter implements PlatformAdapter<TelegramTarget, Telegram
         ? this.api.sendDocument(target.chatId, file, other)
         : this.api.sendPhoto(target.chatId, file, other),
     );
+    // A text message cannot become a photo: the status message goes, so that the request leaves one message, the result.
+    // (Telegram lets bots delete messages for 48 hours; an older one says "Done" instead.)
+    const deleted = await this.api.deleteMessage(target.chatId, target.statusMessageId).then(
+      () => true,
+      (err: unknown) => {
+        this.logger.debug({ reason: describeError(err) }, 'deleting the status message failed');
+        return false;
+      },
+    );
+    if (!deleted) await this.edit(target.chatId, target.statusMessageId, answer.statusText);
   }
 
   async showProgress(target: TelegramTarget, update: ProgressUpdate): Promise<void> {

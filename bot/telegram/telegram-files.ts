@@ -16,10 +16,17 @@ export interface MessageImage {
   asDocument: boolean;
 }
 
-/** A photo (its largest size) or a document of a message; undefined when it has neither. */
+/**
+ * A photo (its largest size) or a document of a message; undefined when it has neither. A
+ * GIF arrives as an animation, which Telegram usually turns into an MP4: its still
+ * thumbnail (the first frame) is the image then, the GIF itself when Telegram kept it.
+ */
 export function imageOfMessage(message: Message): MessageImage | undefined {
   const largest = message.photo?.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
   if (largest) return { fileId: largest.file_id, ...(largest.file_size !== undefined ? { fileSize: largest.file_size } : {}), asDocument: false };
+  const animation = message.animation;
+  const still = animation?.mime_type === 'image/gif' ? undefined : animation?.thumbnail;
+  if (still) return { fileId: still.file_id, ...(still.file_size !== undefined ? { fileSize: still.file_size } : {}), asDocument: false };
   const doc = message.document;
   if (doc) {
     return {

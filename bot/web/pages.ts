@@ -2,6 +2,7 @@
  * The web pages, rendered on the server; the scripts under public/ bring them to life
  * (playground.js, admin.js). Everything interpolated is escaped.
  */
+import { megabytes } from '../../shared/errors.js';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -33,7 +34,7 @@ export function playgroundPage({ csrfToken, maxInputBytes }: { csrfToken: string
     <h2>1. Your photo</h2>
     <label id="drop-zone" class="drop-zone" tabindex="0">
       <input id="file-input" type="file" accept="image/*">
-      <span>Drop a photo here, paste one (Ctrl+V), or <u>choose a file</u>. Up to ${(maxInputBytes / 1e6).toFixed(0)} MB.</span>
+      <span>Drop a photo here, paste one (Ctrl+V), or <u>choose a file</u>. Up to ${megabytes(maxInputBytes)}.</span>
     </label>
   </section>
   <section class="step">

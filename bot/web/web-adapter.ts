@@ -48,7 +48,9 @@ export class WebAdapter implements PlatformAdapter<WebTarget, WebNotice> {
     const view = await this.requests.get(target.requestId);
     // A late progress report must not take an answered request back to "running".
     if (view?.state === 'done' || view?.state === 'failed') return;
-    await this.requests.put({ ...target, state: 'running', text: update.text, percent: update.progress.percent });
+    // No progress yet: the request still waits, and its place in the queue moved.
+    if (!update.progress) await this.requests.put({ ...target, state: 'queued', text: update.text });
+    else await this.requests.put({ ...target, state: 'running', text: update.text, percent: update.progress.percent });
   }
 
   async editNotice(target: WebNotice, text: string): Promise<void> {

@@ -72,7 +72,7 @@ export class DirectoryModelStore implements ModelStore {
       await writeFile(path.join(tmpDir, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
       await rename(tmpDir, finalDir).catch((err: NodeJS.ErrnoException) => {
         throw err.code === 'ENOTEMPTY' || err.code === 'EEXIST'
-          ? new ModelStoreError(`version ${meta.style}/${version} already exists`)
+          ? new ModelStoreError(`${meta.style} already has a version "${version}"`)
           : err;
       });
     } catch (err) {
@@ -115,7 +115,7 @@ export class DirectoryModelStore implements ModelStore {
 
   private versionDir(style: string, version: string): string {
     if (!/^[a-z0-9-]+$/.test(style) || !/^[\w.-]+$/.test(version) || version.startsWith('.')) {
-      throw new ModelStoreError(`invalid style or version: ${style}/${version}`);
+      throw new ModelStoreError(`"${style}" and "${version}" are not a style and a version name (letters, digits, ".", "_", "-")`);
     }
     return path.join(this.root, style, version);
   }
@@ -128,7 +128,7 @@ export class DirectoryModelStore implements ModelStore {
   private async readMeta(style: string, version: string): Promise<ModelMeta> {
     const file = path.join(this.versionDir(style, version), 'meta.json');
     const text = await readFile(file, 'utf8').catch(() => {
-      throw new ModelStoreError(`no model ${style}/${version}`);
+      throw new ModelStoreError(`${style} has no version "${version}" (the model list shows its versions)`);
     });
     return modelMetaSchema.parse(JSON.parse(text));
   }

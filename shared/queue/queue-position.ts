@@ -11,3 +11,8 @@ export async function queuePosition(redis: Redis, queue: Queue, jobId: string): 
   const [index, length] = await Promise.all([redis.lpos(key, jobId), redis.llen(key)]);
   return index === null ? undefined : length - index;
 }
+
+/** The ids of the waiting jobs, next to run first. */
+export async function waitingJobIds(redis: Redis, queue: Queue): Promise<string[]> {
+  return (await redis.lrange(queue.toKey('wait'), 0, -1)).reverse().filter((id) => !id.startsWith('0:'));
+}

@@ -3,11 +3,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { REST } from 'discord.js';
 import { registerCommands } from '../../bot/discord/command-registration.js';
 import { AdminOnlyError, FileTooLargeError, NotAnImageError } from '../../shared/errors.js';
 import { SCHEMA_VERSION, queueNames, trainJobSchema, type TrainResult } from '../../shared/queue/contracts.js';
-import { redisOptions } from '../../shared/queue/redis.js';
+import { createRedis, redisOptions } from '../../shared/queue/redis.js';
+import { TrainerHeartbeat } from '../../shared/queue/trainer-heartbeat.js';
 import { decodeRgb, maxPixelDifference, modelOutput } from '../bot/model-output.js';
 import { makePhoto, textFile } from '../helpers/images.js';
 import { runEntry } from '../helpers/run-list.js';
@@ -24,19 +26,30 @@ const allJobStates = ['waiting', 'active', 'completed', 'failed', 'delayed', 'pr
 describe('Discord bot against a Discord stand-in (REST and gateway), real Redis and a real worker', () => {
   let h: DiscordHarness;
 
+  let heartbeatRedis: Redis;
+  let stopHeartbeat: () => Promise<void>;
+
   before(async () => {
     h = await startDiscordHarness();
     await h.startWorker();
     await h.startBot();
+    // The trainer's heartbeat (trainer/train-worker.ts beats the same way): the admin tests' BullMQ workers play the trainer.
+    heartbeatRedis = createRedis(h.redis.url);
+    stopHeartbeat = await new TrainerHeartbeat(heartbeatRedis, h.config.QUEUE_PREFIX).start('test-trainer');
   });
 
   after(async () => {
+    await stopHeartbeat();
+    heartbeatRedis.disconnect();
     await h.close();
   });
 
   /** The interaction's reply once it carries an image. */
   const result = (interaction: StoredInteraction) =>
-    h.standIn.waitFor(`the result of interaction ${interaction.id}`, () => (interaction.original?.attachments.length ? interaction.original : undefined));
+    h.standIn.waitFor(`the result of interaction ${interaction.id}`, () => {
+      const reply = h.standIn.replyOf(interaction);
+      return reply?.attachments.length ? reply : undefined;
+    });
 
   /** Asserts that an image file the bot sent is what the model makes of `input`. */
   async function assertModelOutput(bytes: Buffer, style: string, input: Buffer): Promise<void> {
@@ -61,7 +74,7 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
   let firstInput: Buffer;
   let firstResult: StoredMessage;
 
-  it('/anime: a deferred callback at once, the reply edited with the queue position and progress, then a PATCH of @original whose file is the model output', async () => {
+  it('/anime: a private deferred callback at once, then a public message edited with the queue position and progress, then a PATCH whose file is the model output', async () => {
     const { standIn } = h;
     firstInput = await makePhoto(96, 64);
     const downloadsBefore = standIn.downloads.length;
@@ -71,13 +84,15 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
 
     assert.deepEqual(interaction.callbacks.map((c) => c.type), [deferredCallback]);
     assert.ok(interaction.callbacks[0]!.at - interaction.createdAt < 3000, 'deferred within 3 s');
-    assert.equal(reply.flags & ephemeral, 0, 'everyone in the channel sees it');
+    assert.equal(Number(interaction.callbacks[0]!.data?.flags) & ephemeral, ephemeral, 'deferred privately: until the image is checked, only the user sees anything');
+    assert.equal(reply.flags & ephemeral, 0, 'everyone in the channel sees the accepted request and its result');
+    assert.equal(interaction.original?.deleted, true, 'the private reply gave way: one message for the request');
     assert.match(reply.contents[0]!, /^Queued — position 1 \(about \d+ s\)$/);
     assert.ok(reply.contents.slice(1, -1).some((c) => /^Running — .+ \(\d+ %\)$/.test(c)), `a progress edit among ${JSON.stringify(reply.contents)}`);
     assert.match(reply.content, /^Done — Pencil sketch, 96×64, [\d.]+ s$/);
     assert.equal(standIn.downloads.length, downloadsBefore + 1, 'the attachment was downloaded once');
 
-    const withFiles = standIn.webhookCalls(interaction).filter((c) => c.method === 'PATCH' && c.route.endsWith('/messages/@original') && c.files.length);
+    const withFiles = standIn.webhookCalls(interaction).filter((c) => c.method === 'PATCH' && c.route.endsWith(`/messages/${reply.id}`) && c.files.length);
     assert.equal(withFiles.length, 1, 'one PATCH carries the image');
     const [file] = withFiles[0]!.files;
     assert.deepEqual([file!.filename, file!.contentType], ['sketch.png', 'image/png']);
@@ -85,7 +100,8 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
     assert.equal(reply.attachments[0]!.description, 'Pencil sketch');
     assert.deepEqual(
       reply.buttons.map((b) => b.label),
-      ['Cartoon', '↻ Retry'],
+      ['Cartoon'],
+      'the other style; no "retry": the model has no randomness, a retry would give the same picture',
     );
   });
 
@@ -124,6 +140,7 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
 
     const plain = standIn.messageCommand(alice, 'Animeify', standIn.postMessage(alice, { text: 'no picture here' }));
     assert.match(await standIn.waitFor('the answer', () => plain.original?.contents.at(-1)), /^That message has no image\./);
+    assert.equal(plain.original!.flags & ephemeral, ephemeral, 'only the user sees the refusal');
   });
 
   it('the style option offers the installed styles as autocomplete choices', async () => {
@@ -144,6 +161,8 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
     const answer = (i: StoredInteraction) => standIn.waitFor(`the answer to ${i.id}`, () => i.original?.contents.at(-1));
     assert.equal(await answer(text), NotAnImageError().message);
     assert.equal(await answer(huge), FileTooLargeError(hugeSize, h.config.MAX_INPUT_BYTES).message);
+    assert.equal(await answer(huge), 'The file is 30 MB; the limit is 20 MB. Send a smaller file.');
+    for (const refused of [text, huge]) assert.equal(refused.original!.flags & ephemeral, ephemeral, 'only the user sees the refusal');
     assert.equal(standIn.downloads.length, downloadsBefore, 'neither file was downloaded');
     assert.equal(await h.translate.getJobCountByTypes(...allJobStates), jobsBefore, 'nothing was enqueued');
   });
@@ -171,7 +190,11 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
     );
     try {
       const accepted = standIn.admin(adminUser, 'retrain', { style: 'toon', dataset: 'faces' });
-      const notice = await standIn.waitFor('the training notice', () => (accepted.original?.contents.length ? accepted.original : undefined));
+      const notice = await standIn.waitFor('the training notice', () => {
+        const reply = standIn.replyOf(accepted);
+        return reply?.contents.length ? reply : undefined;
+      });
+      assert.equal(notice.flags & ephemeral, 0, 'the notice is public (it is edited after the token expired)');
       assert.equal(notice.contents[0], 'Training toon on faces: queued.');
       assert.deepEqual(accepted.callbacks.map((c) => c.type), [deferredCallback]);
       const job = await standIn.waitFor('the train job', async () => (await h.train.getJobs([...allJobStates]))[0]);
@@ -199,10 +222,10 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
     };
     assert.equal(await answer(alice, 'runs'), AdminOnlyError().message);
     const queued = standIn.admin(adminUser, 'retrain', { style: 'sketch' });
-    await standIn.waitFor('the training notice', () => queued.original?.contents[0] === 'Training sketch: queued.');
+    await standIn.waitFor('the training notice', () => standIn.replyOf(queued)?.contents[0] === 'Training sketch: queued.');
     const waiting = await standIn.waitFor('the waiting job', async () => (await h.train.getJobs(['waiting']))[0]);
     const listed = await answer(adminUser, 'runs');
-    assert.equal(runEntry(listed, waiting.id!)?.title, `Training sketch, by discord:${adminUser.id}`);
+    assert.equal(runEntry(listed, waiting.id!)?.title, 'Training sketch, by you');
     assert.match(runEntry(listed, waiting.id!)!.state, /^waiting since \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
 
     assert.equal(await answer(alice, 'cancelrun', { job: waiting.id! }), AdminOnlyError().message);
@@ -242,12 +265,12 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
     await h.translate.pause();
     try {
       const request = standIn.anime(carol, { bytes: await makePhoto(64, 64), filename: 'e.jpg', contentType: 'image/jpeg' });
-      await standIn.waitFor('the queued reply', () => request.original?.contents[0]?.startsWith('Queued'));
+      await standIn.waitFor('the queued reply', () => standIn.replyOf(request)?.contents[0]?.startsWith('Queued'));
       assert.match(await answer(standIn.slashCommand(carol, 'status', [])), /^Your requests:\n• Cartoon: Queued — position 1/);
       const cancel = standIn.slashCommand(carol, 'cancel', []);
       assert.equal(await answer(cancel), 'Cancelled your waiting request.');
       assert.equal(cancel.original!.flags & ephemeral, ephemeral);
-      await standIn.waitFor('the cancelled reply', () => request.original!.content === 'Cancelled.');
+      await standIn.waitFor('the cancelled reply', () => standIn.replyOf(request)!.content === 'Cancelled.');
     } finally {
       await h.translate.resume();
     }
@@ -259,7 +282,7 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
     const registration = await registerCommands(rest, { guildId: standIn.guildId });
     assert.equal(registration.applicationId, standIn.applicationId, 'the application id comes from the token when unset');
     const commands = standIn.registeredCommands.get(standIn.guildId) ?? [];
-    assert.deepEqual(commands.map((c) => c.name).sort(), ['Animeify', 'admin', 'anime', 'cancel', 'forget', 'status', 'style', 'styles']);
+    assert.deepEqual(commands.map((c) => c.name).sort(), ['Animeify', 'admin', 'anime', 'cancel', 'forget', 'help', 'status', 'style', 'styles']);
     const byName = (name: string) => commands.find((c) => c.name === name)!;
     assert.equal(byName('Animeify').type, 3, 'a message context menu');
     assert.equal(byName('admin').default_member_permissions, '8', 'hidden from non-administrators');
@@ -282,7 +305,7 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
     const { standIn } = h;
     const lifetimeMs = 1500;
     const inputs = { early: await makePhoto(64, 48), public: await makePhoto(72, 48), private: await makePhoto(48, 64), locked: await makePhoto(64, 64) };
-    const queued = (request: StoredInteraction) => standIn.waitFor('the queued reply', () => request.original?.contents[0]?.startsWith('Queued'));
+    const queued = (request: StoredInteraction) => standIn.waitFor('the queued reply', () => standIn.replyOf(request)?.contents[0]?.startsWith('Queued'));
     let early: StoredInteraction;
     let publicRequest: StoredInteraction;
     let privateRequest: StoredInteraction;
@@ -308,7 +331,7 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
       { request: publicRequest, user: alice, input: inputs.public, size: '72×48' },
     ];
     for (const { request, user, input, size } of cases) {
-      const reply = request.original!;
+      const reply = standIn.replyOf(request)!;
       const answer = await standIn.waitFor(`the channel answer to ${user.username}`, () =>
         standIn.messagesIn(standIn.channelId, { fromBot: true }).find((m) => !m.interactionId && m.replyTo === reply.id),
       );

@@ -23,7 +23,8 @@ it('the bot process stopped after the job is queued and started again before del
     await standIn.waitFor('the first bot on the gateway', () => standIn.gateway.ready.length > 0, 60_000);
     const input = await makePhoto(80, 60);
     const request = standIn.anime(alice, { bytes: input, filename: 'cat.jpg', contentType: 'image/jpeg' });
-    const reply = await standIn.waitFor('the queued reply', () => (request.original?.contents.length ? request.original : undefined));
+    // Posted for the channel as a follow-up of the private "thinking" reply, which goes.
+    const reply = await standIn.waitFor('the queued reply', () => (request.original?.deleted ? standIn.replyOf(request) : undefined));
     // No worker runs yet, so the request waits in the queue.
     assert.equal(reply.contents[0], 'Queued — position 1 (waiting for a worker to start)');
     const requestId = `dc-${request.id}`;

@@ -50,6 +50,8 @@ export interface StoredMessage {
   replyTo?: string;
   /** Set on an interaction's reply ("@original") and followups: messages sent with the interaction token. */
   interactionId?: string;
+  /** The bot deleted it (it stays here, with its history, for tests to read). */
+  deleted?: boolean;
 }
 
 export interface StoredInteraction {
@@ -277,6 +279,14 @@ export class DiscordStandIn {
     return [...this.channels.values()].find((c) => c.type === channelTypes.dm && c.recipient?.id === userId)?.id;
   }
 
+  /**
+   * The message through which the bot answers an interaction: its reply, or, where the bot
+   * deleted that, the first follow-up (a public request posted for the channel).
+   */
+  replyOf(interaction: StoredInteraction): StoredMessage | undefined {
+    return interaction.original?.deleted ? interaction.followups[0] : interaction.original;
+  }
+
   /** Webhook calls made with an interaction's token. */
   webhookCalls(interaction: StoredInteraction): RestCall[] {
     return this.calls.filter((c) => c.route.startsWith(`/webhooks/${this.applicationId}/${interaction.token}`));
@@ -488,12 +498,16 @@ export class DiscordStandIn {
     if (method === 'POST' && (m = /^\/interactions\/(\d+)\/([^/]+)\/callback$/.exec(route))) {
       return this.callback(m[1]!, m[2]!, body, files);
     }
-    if ((m = /^\/webhooks\/(\d+)\/([^/]+)(\/messages\/@original)?$/.exec(route))) {
+    if ((m = /^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/(@original|\d+))?$/.exec(route))) {
       const interaction = this.interactionOfToken(m[1]!, m[2]!);
       if (method === 'POST' && !m[3]) return this.followup(interaction, body, files, query.get('wait') === 'true');
-      if (method === 'PATCH' && m[3]) {
-        if (!interaction.original) throw new ApiError(404, 10008, 'Unknown Message');
-        return this.edit(interaction.original, body, files);
+      // "@original" is the reply; a message id names the reply or one of the follow-ups.
+      const message = m[3] === '@original' ? interaction.original : [interaction.original, ...interaction.followups].find((f) => f?.id === m![3]);
+      if (!message || message.deleted) throw new ApiError(404, 10008, 'Unknown Message');
+      if (method === 'PATCH') return this.edit(message, body, files);
+      if (method === 'DELETE') {
+        message.deleted = true;
+        return undefined;
       }
     }
     if ((m = /^\/channels\/(\d+)\/messages(?:\/(\d+))?$/.exec(route))) {
@@ -558,6 +572,11 @@ export class DiscordStandIn {
   }
 
   private followup(interaction: StoredInteraction, body: Record<string, unknown>, files: UploadedFile[], wait: boolean): unknown {
+    // Discord's rule: the first follow-up of a deferred interaction still "thinking" is that reply, keeping its flags.
+    if (interaction.original && interaction.original.flags & flags.loading) {
+      const edited = this.edit(interaction.original, body, files);
+      return wait ? edited : undefined;
+    }
     const ephemeral = (Number(body.flags ?? 0) & flags.ephemeral) !== 0;
     const message = this.newMessage(interaction.channelId, this.bot, true, '', { interactionId: interaction.id, flags: ephemeral ? flags.ephemeral : 0 });
     message.contents = [];

@@ -35,6 +35,8 @@ export interface StoredMessage {
   upload?: { kind: 'photo' | 'document'; bytes: Buffer; filename?: string };
   /** Every text the message had, in order (the first is the original). */
   texts: string[];
+  /** The bot deleted it (it stays here, with its history, for tests to read). */
+  deleted?: boolean;
 }
 
 interface StoredFile {
@@ -134,6 +136,30 @@ export class BotApiStandIn {
       ...(options.mimeType ? { mime_type: options.mimeType } : {}),
     };
     return this.userMessage(user, { document, ...captionFields(options.caption) });
+  }
+
+  /** A user sends a sticker, a video, a voice message (with placeholder bytes: the bot is not meant to download them). */
+  sendMedia(user: TelegramUser, kind: 'sticker' | 'video' | 'voice'): StoredMessage {
+    const file = this.addFile(Buffer.from(`${kind} bytes`), 'media');
+    const base = { file_id: file.fileId, file_unique_id: file.uniqueId, file_size: file.declaredSize };
+    const media = {
+      sticker: { ...base, type: 'regular', width: 512, height: 512, is_animated: false, is_video: false },
+      video: { ...base, width: 320, height: 240, duration: 3, mime_type: 'video/mp4' },
+      voice: { ...base, duration: 2, mime_type: 'audio/ogg' },
+    }[kind];
+    return this.userMessage(user, { [kind]: media });
+  }
+
+  /**
+   * A user sends a GIF: Telegram turns it into an MP4 animation (set as document too, for
+   * older clients) with a still JPEG thumbnail of its first frame.
+   */
+  sendAnimation(user: TelegramUser, mp4: Buffer, firstFrame: PhotoSize, caption?: string): StoredMessage {
+    const video = this.addFile(mp4, 'animations');
+    const still = this.addFile(firstFrame.bytes, 'thumbnails', firstFrame.declaredSize);
+    const thumbnail = { file_id: still.fileId, file_unique_id: still.uniqueId, width: firstFrame.width, height: firstFrame.height, file_size: still.declaredSize };
+    const file = { file_id: video.fileId, file_unique_id: video.uniqueId, file_name: 'animation.gif.mp4', mime_type: 'video/mp4', file_size: video.declaredSize, thumbnail };
+    return this.userMessage(user, { animation: { ...file, width: firstFrame.width, height: firstFrame.height, duration: 1 }, document: file, ...captionFields(caption) });
   }
 
   /** A user sends text; a leading /command gets its bot_command entity, as Telegram adds it. */
@@ -311,6 +337,13 @@ export class BotApiStandIn {
       }
       case 'editMessageText':
         return this.editMessageText(p);
+      case 'deleteMessage': {
+        const key = `${Number(p.chat_id)}:${Number(p.message_id)}`;
+        const stored = this.messages.get(key);
+        if (!stored || !stored.fromBot) throw new ApiError(400, 'Bad Request: message to delete not found');
+        stored.deleted = true;
+        return true;
+      }
       case 'sendPhoto':
       case 'sendDocument': {
         const kind = method === 'sendPhoto' ? 'photo' : 'document';

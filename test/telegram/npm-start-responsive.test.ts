@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { Queue } from 'bullmq';
 import { percentile } from '../../bench/stats.js';
-import { helpText } from '../../bot/core/messages.js';
+import { helpText, telegramHelp } from '../../bot/core/messages.js';
+import { loadConfig } from '../../shared/config.js';
 import { queueNames } from '../../shared/queue/contracts.js';
 import { redisOptions } from '../../shared/queue/redis.js';
 import { appEnv, isRunning, startApp, type AppProcess } from '../helpers/app-process.js';
@@ -36,7 +37,7 @@ after(async () => {
  * second holds about ten of them.
  */
 async function helpLatenciesMs(firstUserId: number, until: Promise<unknown>): Promise<number[]> {
-  const expected = helpText(false);
+  const expected = helpText(false, { ...telegramHelp, maxOutputSide: loadConfig({}).MAX_OUTPUT_SIDE });
   const sent: { chatId: number; at: number }[] = [];
   let done = false;
   void until.then(() => (done = true));

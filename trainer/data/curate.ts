@@ -64,7 +64,7 @@ export async function addPair(dir: string, input: PairInput, limits: CurationLim
   return serialised(dir, async () => {
     const state = await openForCuration(dir, 'paired');
     if (state.format === 'unaligned') {
-      throw new DatasetError('bad_layout', dir, `${dir} is an unaligned dataset; add single images to a domain with addSample.`);
+      throw new DatasetError('bad_layout', dir, `${dir} is an unaligned dataset: add single photos (A) or styled images (B) to it, not pairs.`);
     }
     const a = await validateImage(pair.a, 'A', limits);
     const b = await validateImage(pair.b, 'B', limits);
@@ -96,7 +96,7 @@ export async function addSample(dir: string, input: SampleInput, limits: Curatio
   return serialised(dir, async () => {
     const state = await openForCuration(dir, 'unaligned');
     if (state.format !== 'unaligned') {
-      throw new DatasetError('bad_layout', dir, `${dir} is a ${state.format} dataset; add images to it in pairs with addPair.`);
+      throw new DatasetError('bad_layout', dir, `${dir} is a ${state.format} dataset: add a photo together with its styled image (a pair) to it, not single images.`);
     }
     const image = await validateImage(sample.image, sample.domain, limits);
     const folder = `${sample.split}${sample.domain}`;

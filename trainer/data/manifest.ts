@@ -95,7 +95,7 @@ export async function readManifest(dir: string): Promise<Manifest> {
     text = await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new DatasetError('missing', file, `${file} does not exist; build it with buildManifest("${dir}").`);
+      throw new DatasetError('missing', file, `${file} does not exist: the dataset has no manifest listing its images yet.`);
     }
     throw err;
   }
