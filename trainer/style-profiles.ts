@@ -30,14 +30,21 @@ const pairedShippedOptions: TrainOptionsInput = {
  * anime: AnimeGANv2 (`animegan`) on the unaligned `anime` dataset of `npm run data:build`
  * (photos vs Ren'Py art, with edge-smoothed copies), at a budget that fits this project's
  * 2-core CPU machines: 256 px crops at batch 1 (what the wasm heap holds), a narrower
- * generator (ngf 16, 4 inverted-residual blocks), 100 init steps, then adversarial steps.
+ * generator (ngf 16, 4 inverted-residual blocks), 80 init steps, then adversarial steps.
  * Departures from v2's defaults, for a run of hundreds rather than tens of thousands of steps
  * and for the random feature network that stands in for VGG19 when FEATURE_WEIGHTS_DIR is
- * unset: learning rates of G and D at 1e-4 (v2: 2e-5 and 4e-5), and the content and style
- * weights raised to 75 and 2,000 (v2: 1.5 and 2.5), because the substitute's feature maps
- * are about 50× smaller than VGG19's caffe-scaled ones and its Gram matrices far smaller
- * still (measured: content L1 ≈ 0.3, Gram L1 ≈ 5e-4 at the first steps), which left the
- * adversarial term 300× the rest at v2's weights.
+ * unset:
+ * - content and style on the substitute's 2nd stage (1/2 resolution; v2: VGG19 conv4_4 at
+ *   1/8): its 1/8-resolution stage has only 128 random channels, and a generator trained on
+ *   it came out blurred (tried: 100 init steps, then 50 adversarial);
+ * - the init phase also fits the photo's colours (`initColorWeight` 20; v2: content only, as
+ *   White-box Cartoonization's L1 pretraining): on random features, content alone gave
+ *   wrong colours after 50 steps (tried);
+ * - learning rates of G and D at 1e-4 (v2: 2e-5 and 4e-5);
+ * - content, style and colour weights of 75, 2,000 and 20 (v2: 1.5, 2.5 and 10): the
+ *   substitute's feature maps are far smaller than VGG19's caffe-scaled ones (measured at the
+ *   first steps: content L1 ≈ 0.3, Gram L1 ≈ 5e-4), which at v2's weights left the
+ *   adversarial term 300× the rest.
  */
 const animeShippedOptions: TrainOptionsInput = {
   preprocess: 'crop',
@@ -45,10 +52,10 @@ const animeShippedOptions: TrainOptionsInput = {
   batch_size: 1,
   n_epochs: 1,
   n_epochs_decay: 0,
-  max_steps: 600,
+  max_steps: 450,
   log_every: 5,
   checkpoint_every: 25,
-  arch: { ngf: 16, blocks: 4, ndf: 32, initSteps: 100, gLrScale: 0.5, dLrScale: 0.5, conWeight: 75, styWeight: 2000 },
+  arch: { ngf: 16, blocks: 4, ndf: 32, initSteps: 80, initColorWeight: 20, contentLayer: 1, gLrScale: 0.5, dLrScale: 0.5, conWeight: 75, styWeight: 2000, colorWeight: 20 },
 };
 
 /** Every style the trainer knows how to train, by the style's name. */

@@ -88,6 +88,13 @@ export const animeganOptions = z.object({
   edgePromoting: z.boolean().default(true),
   /** Steps of the init phase (content loss only, D untrained), trained at the run's `lr` (v2's init_lr 2e-4, the trainer's default). */
   initSteps: z.number().int().min(0).default(5540),
+  /**
+   * Weight of the YUV colour loss in the init phase (v2: 0, content only). White-box
+   * Cartoonization pretrains its generator on an L1 reconstruction of the photo instead;
+   * with the random feature network that stands in for VGG, content alone gives neither the
+   * photo's colours nor its detail in a few hundred steps, and this term brings both.
+   */
+  initColorWeight: z.number().min(0).default(0),
   /** G's and D's learning rates after the init phase, relative to the run's `lr` (v2: g_lr 2e-5 and d_lr 4e-5 over init_lr 2e-4). */
   gLrScale: z.number().positive().default(0.1),
   dLrScale: z.number().positive().default(0.2),
@@ -233,7 +240,11 @@ export const animegan = registerArchitecture<AnimeganOptions>({
     const fake = trainingForward(network(nets, 'generators', 'G'), a);
     const fakeFeatures = contentFeatures(fake, o);
     const content = l1Loss(fakeFeatures, contentFeatures(a, o));
-    if (context?.phase === 'init') return { total: content.mul(o.conWeight) as tf.Scalar, terms: { content } };
+    if (context?.phase === 'init') {
+      if (o.initColorWeight === 0) return { total: content.mul(o.conWeight) as tf.Scalar, terms: { content } };
+      const colour = yuvColourLoss(fake, a);
+      return { total: tf.addN([content.mul(o.conWeight), colour.mul(o.initColorWeight)]) as tf.Scalar, terms: { content, colour } };
+    }
     const adversarial = lsgan(trainingForward(network(nets, 'discriminators', 'D'), fake), true);
     const style = gramStyleLoss(fakeFeatures, contentFeatures(grayscale(b), o));
     const colour = yuvColourLoss(fake, a);

@@ -186,7 +186,7 @@ describe('animegan losses on hand-computed values', () => {
       assert.ok(Math.abs(scalar(total) - (300 * 1.44 + 2.5 * scalar(terms.style!))) < 1e-3);
     });
 
-    it('G in the init phase: the content loss alone, weighted by conWeight', () => {
+    it('G in the init phase: the content loss weighted by conWeight, plus the colour loss when initColorWeight is set', () => {
       const context: TrainingContext = { imagePools: new ImagePools(0), phase: 'init' };
       const darker: Batch = { ...batch(), a: filled(1, 8, 8, [0.6, -0.1, 0.3]) };
       const halfG: Networks = { ...fixed, generators: { G: tf.sequential({ layers: [tf.layers.rescaling({ scale: 0.5, inputShape: [null, null, 3] })] }) } };
@@ -194,6 +194,10 @@ describe('animegan losses on hand-computed values', () => {
       assert.deepEqual(Object.keys(terms), ['content']);
       assert.ok(scalar(terms.content!) > 0);
       assert.ok(Math.abs(scalar(total) - 1.5 * scalar(terms.content!)) < 1e-6);
+      const withColour = animegan.generatorObjective(halfG, darker, options({ initColorWeight: 20 }), context);
+      assert.deepEqual(Object.keys(withColour.terms), ['content', 'colour']);
+      assert.ok(scalar(withColour.terms.colour!) > 0, 'half the photo differs from the photo in colour');
+      assert.ok(Math.abs(scalar(withColour.total) - (1.5 * scalar(withColour.terms.content!) + 20 * scalar(withColour.terms.colour!))) < 1e-5);
       halfG.generators.G!.dispose();
     });
   });
