@@ -9,6 +9,7 @@ import { startChildService } from '../shared/process/child-service.js';
 import { ensureLocalRedis, LocalRedisUnavailableError, RedisNotInstalledError } from '../shared/process/local-redis.js';
 import { runUntilSignal } from '../shared/process/run-until-signal.js';
 import { reportRedisOutagesTo } from '../shared/queue/redis.js';
+import { resolveStyle } from '../shared/styles.js';
 
 /**
  * All-in-one: Redis (a local server with data under var/ when REDIS_URL is unset), the
@@ -56,10 +57,15 @@ async function main(): Promise<void> {
   const styles = await new InstalledStyles(new DirectoryModelStore(config.MODELS_DIR), config.DEFAULT_STYLE).list();
   logger.info({ styles, defaultStyle: config.DEFAULT_STYLE }, styles.length ? `styles installed: ${styles.join(', ')}` : `no styles installed in ${config.MODELS_DIR}`);
   logger.info(`animebot is running — health on http://localhost:${config.HEALTH_PORT}/healthz. Ctrl-C stops it.`);
-  const others = styles.filter((s) => s !== config.DEFAULT_STYLE);
+  // What a request without a style gets: the default style, or an installed one while it has no model.
+  const served = styles.length ? resolveStyle(undefined, styles, config.DEFAULT_STYLE) : undefined;
+  const others = styles.filter((s) => s !== served?.style);
+  const styleNote = served
+    ? `style "${served.style}"${served.requestedStyle ? ` (no "${served.requestedStyle}" model installed)` : ''}${others.length ? `; --style ${others.join('|')} for another` : ''}`
+    : `no style has a model yet (see docs/training.md)`;
   logger.info(
     // Pasted whole, the part after `#` is a shell comment.
-    `try it${config.REDIS_URL ? ' (with REDIS_URL set as here)' : ''}: npm run cli -- translate photo.jpg   # style "${config.DEFAULT_STYLE}"${others.length ? `; --style ${others.join('|')} for another` : ''}`,
+    `try it${config.REDIS_URL ? ' (with REDIS_URL set as here)' : ''}: npm run cli -- translate photo.jpg   # ${styleNote}`,
   );
 
   await runUntilSignal(

@@ -22,7 +22,7 @@ export interface AppProcess {
 export function appEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base = { ...process.env };
   for (const name of ['REDIS_URL', 'TELEGRAM_BOT_TOKEN', 'DISCORD_TOKEN', 'TELEGRAM_WEBHOOK_URL']) delete base[name];
-  return { ...base, NODE_ENV: 'test', LOG_LEVEL: 'info', PRETTY_LOGS: 'false', TF_BACKEND: 'cpu', HEALTH_PORT: '0', ...env };
+  return { ...base, NODE_ENV: 'test', LOG_LEVEL: 'info', PRETTY_LOGS: 'false', TF_BACKEND: 'cpu', HEALTH_PORT: '0', WEB_PORT: '0', ...env };
 }
 
 /**
