@@ -273,6 +273,9 @@ describe('Telegram bot against a Bot API stand-in, real Redis and a real worker'
       fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body: JSON.stringify(update) });
     const forged = h.standIn.webhookUpdate(alice, '/styles');
     assert.equal((await post(forged, 'wrong')).status, 401);
+    const unsigned = h.standIn.webhookUpdate(adminUser, '/queue');
+    const withoutHeader = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(unsigned) });
+    assert.equal(withoutHeader.status, 401, 'an update without the secret header is refused, even in an admin’s name');
     const real = h.standIn.webhookUpdate(alice, '/styles');
     assert.equal((await post(real, 'hook-secret')).status, 200);
     const answer = await h.standIn.waitFor('the /styles answer', () =>
@@ -280,6 +283,7 @@ describe('Telegram bot against a Bot API stand-in, real Redis and a real worker'
     );
     assert.match(answer.text!, /^Styles:\n• sketch — Pencil sketch \(default\)\n• toon — Cartoon/);
     assert.equal(h.standIn.chatMessages(alice.id, { fromBot: true }).filter((m) => m.replyTo === forged.message.message_id).length, 0);
+    assert.equal(h.standIn.chatMessages(adminUser.id, { fromBot: true }).filter((m) => m.replyTo === unsigned.message.message_id).length, 0);
   });
 
   it('the bot token never reaches the logs', () => {
