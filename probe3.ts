@@ -1,0 +1,32 @@
+import { createRedis } from './shared/queue/redis.js';
+import { makePhoto } from './test/helpers/images.js';
+import { alice, startTelegramHarness } from './test/telegram/telegram-harness.js';
+const h = await startTelegramHarness();
+await h.startWorker();
+await h.startBot();
+const photo = await makePhoto(64, 48);
+const sent = h.standIn.sendPhoto(alice, [{ bytes: photo, width: 64, height: 48 }]);
+await h.standIn.waitFor('result', () => h.standIn.chatMessages(alice.id, { fromBot: true }).find((m) => m.replyTo === sent.json.message_id && m.upload));
+const st = h.standIn.sendText(alice, '/style toon');
+await h.standIn.waitFor('style', () => h.standIn.chatMessages(alice.id, { fromBot: true }).find((m) => m.replyTo === st.json.message_id));
+const f = h.standIn.sendText(alice, '/forget');
+const ans = await h.standIn.waitFor('forget', () => h.standIn.chatMessages(alice.id, { fromBot: true }).find((m) => m.replyTo === f.json.message_id));
+console.log('forget:', ans.text);
+await new Promise((r) => setTimeout(r, 500));
+const redis = createRedis(h.redis.url);
+const keys = await redis.keys('*');
+const hex = photo.subarray(100, 132).toString('hex');
+for (const key of keys.sort()) {
+  const type = await redis.type(key);
+  let dump = '';
+  if (type === 'string') dump = (await redis.getBuffer(key))!.toString('latin1');
+  else if (type === 'hash') dump = JSON.stringify(await redis.hgetall(key));
+  else if (type === 'set') dump = JSON.stringify(await redis.smembers(key));
+  else if (type === 'list') dump = JSON.stringify(await redis.lrange(key, 0, -1));
+  else if (type === 'zset') dump = JSON.stringify(await redis.zrange(key, 0, -1));
+  else if (type === 'stream') dump = JSON.stringify(await redis.xrange(key, '-', '+'));
+  const mentions = key.includes('5001') || dump.includes('5001') || (await redis.getBuffer(key).catch(() => null))?.includes(photo.subarray(100,132));
+  if (mentions) console.log(type, key, dump.slice(0, 300).replace(/[^\x20-\x7e]/g, '.'));
+}
+redis.disconnect();
+await h.close();
