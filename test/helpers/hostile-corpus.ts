@@ -12,6 +12,7 @@ import type { Config } from '../../shared/config.js';
 import { UserError, type UserErrorCode } from '../../shared/errors.js';
 import { outputDimensions } from '../../shared/image/geometry.js';
 import { sharp } from '../../shared/image/sharp.js';
+import { SeededRandom } from '../../trainer/data/seeded-random.js';
 import {
   animatedGif,
   animatedWebp,
@@ -75,21 +76,9 @@ function patched(bytes: Buffer, offset: number, patch: Buffer): Buffer {
   return copy;
 }
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomBytes(length: number, random: () => number): Buffer {
+function randomBytes(length: number, random: SeededRandom): Buffer {
   const bytes = Buffer.alloc(length);
-  for (let i = 0; i < length; i++) bytes[i] = Math.floor(random() * 256);
+  for (let i = 0; i < length; i++) bytes[i] = random.int(0, 255);
   return bytes;
 }
 
@@ -163,7 +152,7 @@ export function svgWithEntities(externalUrl: string): Buffer {
  * see that nothing fetched them.
  */
 export async function hostileCorpus(externalUrl: string): Promise<CorpusFile[]> {
-  const random = seededRandom(13);
+  const random = new SeededRandom(13);
   const jpeg = await makePhoto(96, 64, 'jpeg');
   const png = await makePhoto(96, 64, 'png');
   const webp = await makePhoto(96, 64, 'webp');
@@ -272,9 +261,9 @@ async function fuzzSeeds(): Promise<Array<[string, Buffer]>> {
  * a damaged-image refusal; nothing else is right.
  */
 export async function fuzzedCorpus(count: number, seed: number): Promise<CorpusFile[]> {
-  const random = seededRandom(seed);
+  const random = new SeededRandom(seed);
   const seeds = await fuzzSeeds();
-  const pick = (n: number) => Math.floor(random() * n);
+  const pick = (n: number) => random.int(0, n - 1);
   const mutations: Record<string, (bytes: Buffer) => Buffer> = {
     'flip bytes': (bytes) => {
       const copy = Buffer.from(bytes);
