@@ -120,10 +120,16 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = configSchema.safeParse(present);
-  if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((issue) => {
-    const name = String(issue.path[0] ?? '');
-    return `  ${name}: ${issue.message} (got ${JSON.stringify(present[name] ?? null)})`;
-  });
+  const issues = parsed.success ? crossFieldIssues(parsed.data) : parsed.error.issues.map((issue) => ({ name: String(issue.path[0] ?? ''), message: issue.message }));
+  if (parsed.success && issues.length === 0) return parsed.data;
+  const lines = issues.map(({ name, message }) => `  ${name}: ${message} (got ${JSON.stringify(present[name] ?? null)})`);
   throw new ConfigError(`Invalid settings:\n${lines.join('\n')}`);
+}
+
+/** Rules that span settings (kept out of configSchema, which stays a plain object whose keys are the settings). */
+function crossFieldIssues(config: Config): { name: string; message: string }[] {
+  // Without the secret, anyone who finds the URL could post updates in any user's name, an admin's included.
+  return config.TELEGRAM_WEBHOOK_URL && !config.TELEGRAM_WEBHOOK_SECRET
+    ? [{ name: 'TELEGRAM_WEBHOOK_SECRET', message: 'required with TELEGRAM_WEBHOOK_URL (the webhook refuses updates without it)' }]
+    : [];
 }

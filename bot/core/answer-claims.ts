@@ -59,6 +59,11 @@ export class AnswerClaims {
     return (await this.redis.set(this.key(requestId), 'withdrawn', 'EX', this.keepSeconds, 'NX')) === 'OK';
   }
 
+  /** Drops the marker of a request that nothing can answer any more (its jobs are gone). */
+  async forget(requestId: string): Promise<void> {
+    await this.redis.del(this.key(requestId));
+  }
+
   private key(requestId: string): string {
     return `${this.prefix}:bot:${this.platform}:answered:${requestId}`;
   }

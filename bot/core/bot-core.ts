@@ -9,6 +9,7 @@ import type { ModelStore } from '../../shared/models/model-store.js';
 import { queueNames } from '../../shared/queue/contracts.js';
 import { flowProducer, translateQueue, translateQueueEvents } from '../../shared/queue/queues.js';
 import { createRedis, redisOptions, routeRedisErrors } from '../../shared/queue/redis.js';
+import { RedisPersistence } from '../../shared/queue/redis-persistence.js';
 import { QueueSlots } from '../../shared/queue/queue-slots.js';
 import { TrainControl } from '../../shared/queue/train-control.js';
 import { TrainerHeartbeat } from '../../shared/queue/trainer-heartbeat.js';
@@ -154,6 +155,7 @@ export class BotCore<T extends Target, N extends Target> {
       logger,
     });
     const withdrawal = new RequestWithdrawal<T>({
+      redis: this.redis,
       translateQueue: translate,
       deliverQueue: deliver,
       claims,
@@ -162,7 +164,17 @@ export class BotCore<T extends Target, N extends Target> {
       targetSchema: adapter.targetSchema,
       logger,
     });
-    this.requests = new UserRequests<T>({ translateQueue: translate, pending, records, settings, blobs, wait, withdrawal });
+    this.requests = new UserRequests<T>({
+      translateQueue: translate,
+      pending,
+      records,
+      settings,
+      blobs,
+      wait,
+      withdrawal,
+      handledEvents: this.handledEvents,
+      persistence: new RedisPersistence(this.redis, logger),
+    });
     this.styles = new StylePreference(settings, this.installedStyles, config.DEFAULT_STYLE);
     this.admin = new AdminActions<N>({
       platform,

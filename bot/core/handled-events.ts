@@ -38,6 +38,13 @@ export class HandledEvents {
     await this.redis.del(this.key(`action:${action}`));
   }
 
+  /** Forgets every action of the user seen by firstWithin (/forget; actions are keyed by user first). */
+  async forgetActionsOf(userId: string): Promise<void> {
+    const keys: string[] = [];
+    for await (const batch of this.redis.scanStream({ match: `${this.key(`action:${userId}:`)}*`, count: 1000 }) as AsyncIterable<string[]>) keys.push(...batch);
+    if (keys.length > 0) await this.redis.del(...keys);
+  }
+
   private key(eventId: string): string {
     return `${this.prefix}:bot:${this.platform}:handled:${eventId}`;
   }

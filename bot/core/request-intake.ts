@@ -122,6 +122,7 @@ export class RequestIntake<T extends Target> {
     const asked = request.style ?? original.style;
     const resolved = await styles.resolve(asked);
     const style = canonicalStyle(asked, resolved);
+    // The user first: /forget finds a user's actions by that prefix (HandledEvents.forgetActionsOf).
     const action = `${request.userId}:${request.fromRequestId}:${request.style ?? 'retry'}`;
     if (!(await handledEvents.firstWithin(action, doubleTapSeconds))) return { submitted: false, reason: 'duplicate' };
     // A refused press (busy, rate limit) may be pressed again at once.

@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { UserError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
@@ -10,6 +11,8 @@ import type { RequestRecords } from './request-records.js';
 
 /** Translate job states in which no worker holds the job. */
 const notStarted: ReadonlySet<string> = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
+/** Job states after which nothing more happens to a job (unknown: removed, or expired). */
+const over: ReadonlySet<string> = new Set(['completed', 'failed', 'unknown']);
 
 /**
  * Taking back a request (/cancel, /forget): its flow is removed while no worker holds it,
@@ -19,6 +22,7 @@ const notStarted: ReadonlySet<string> = new Set(['waiting', 'delayed', 'prioriti
 export class RequestWithdrawal<T> {
   constructor(
     private readonly deps: {
+      redis: Redis;
       translateQueue: Queue;
       deliverQueue: Queue;
       claims: AnswerClaims;
@@ -46,6 +50,29 @@ export class RequestWithdrawal<T> {
     );
   }
 
+  /**
+   * Erases what the queues keep of finished requests (/forget): their translate and delivery
+   * jobs (who asked, where the answer went, the result's timings), the jobs' entries in the
+   * queues' event streams, and their answered markers. A request still under way (a worker
+   * holds it, or its answer is being delivered) keeps them, so that it still gets exactly one
+   * answer; its jobs go with the queues' own retention. Returns the requests erased.
+   */
+  async eraseFinished(requestIds: readonly string[]): Promise<string[]> {
+    const { translateQueue, deliverQueue, claims } = this.deps;
+    const erased: string[] = [];
+    for (const requestId of requestIds) {
+      const states = await Promise.all([translateQueue.getJobState(requestId), deliverQueue.getJobState(deliveryJobId(requestId))]);
+      if (!states.every((state) => over.has(state))) continue;
+      await deliverQueue.remove(deliveryJobId(requestId));
+      await translateQueue.remove(requestId);
+      await claims.forget(requestId);
+      erased.push(requestId);
+    }
+    const jobIds = new Set(erased.flatMap((id) => [id, deliveryJobId(id)]));
+    for (const queue of [translateQueue, deliverQueue]) await eraseEvents(this.deps.redis, queue, jobIds);
+    return erased;
+  }
+
   /** Answers the request with `error` unless it was answered already; says whether it did. */
   async answerWithdrawn(requestId: string, error: UserError): Promise<boolean> {
     if (!(await this.deps.claims.withdraw(requestId))) return false;
@@ -58,4 +85,38 @@ export class RequestWithdrawal<T> {
     }
     return true;
   }
+}
+
+/**
+ * Rebuilds an event stream without the entries whose jobId is in ARGV, atomically. XDEL alone
+ * would not do: it only marks entries deleted inside the stream's nodes, whose bytes then go
+ * on into the RDB and AOF files. The stream keeps its last id, so readers go on where they were.
+ * The stream is capped (BullMQ's maxLenEvents, 10 000 by default), so reading it whole is bounded.
+ */
+const eraseEventsScript = `
+local erase = {}
+for i = 1, #ARGV do erase[ARGV[i]] = true end
+local kept, erased = {}, 0
+for _, entry in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do
+  local fields, named = entry[2], false
+  for i = 1, #fields - 1, 2 do
+    if fields[i] == 'jobId' and erase[fields[i + 1]] then named = true end
+  end
+  if named then erased = erased + 1 else kept[#kept + 1] = entry end
+end
+if erased == 0 then return 0 end
+local info = redis.call('XINFO', 'STREAM', KEYS[1])
+local lastId
+for i = 1, #info - 1, 2 do
+  if info[i] == 'last-generated-id' then lastId = info[i + 1] end
+end
+redis.call('DEL', KEYS[1])
+for _, entry in ipairs(kept) do redis.call('XADD', KEYS[1], entry[1], unpack(entry[2])) end
+if #kept > 0 then redis.call('XSETID', KEYS[1], lastId) end
+return erased`;
+
+/** Erases the entries of `queue`'s event stream (added, active, progress, completed…) that name one of `jobIds`. */
+async function eraseEvents(client: Redis, queue: Queue, jobIds: ReadonlySet<string>): Promise<void> {
+  if (jobIds.size === 0) return;
+  await client.eval(eraseEventsScript, 1, queue.keys.events!, ...jobIds);
 }

@@ -2,6 +2,8 @@ import type { Queue } from 'bullmq';
 import type { BlobStore } from '../../shared/blob/blob-store.js';
 import { CancelledError, ForgottenRequestError } from '../../shared/errors.js';
 import { translateProgressSchema } from '../../shared/queue/contracts.js';
+import type { RedisPersistence } from '../../shared/queue/redis-persistence.js';
+import type { HandledEvents } from './handled-events.js';
 import { cancelText, forgetText, statusText, type PendingState } from './messages.js';
 import type { PendingRequests } from './pending-requests.js';
 import type { RequestRecords } from './request-records.js';
@@ -20,6 +22,8 @@ export class UserRequests<T> {
       blobs: BlobStore;
       wait: WaitEstimator;
       withdrawal: RequestWithdrawal<T>;
+      handledEvents: Pick<HandledEvents, 'forgetActionsOf'>;
+      persistence: Pick<RedisPersistence, 'rewrite'>;
     },
   ) {}
 
@@ -56,20 +60,26 @@ export class UserRequests<T> {
   /**
    * Deletes what the bot holds about the user: pending requests are withdrawn (those not
    * started are removed from the queue; results of the others are discarded), stored images
-   * and request records deleted, settings deleted. Only the rate limit's counter stays until
-   * its window ends, so that /forget cannot be used to get around the limit.
+   * and request records deleted, the finished requests' jobs erased from the queues, settings
+   * deleted, and Redis asked to rewrite its files so that none of it stays on disk. Only the
+   * rate limit's counter stays until its window ends, so that /forget cannot be used to get
+   * around the limit.
    */
   async forget(userId: string): Promise<string> {
-    const { pending, records, settings, blobs, withdrawal } = this.deps;
+    const { pending, records, settings, blobs, withdrawal, handledEvents, persistence } = this.deps;
     let cancelled = 0;
     for (const id of await pending.list(userId)) {
       await withdrawal.removeIfWaiting(id);
       if (await withdrawal.answerWithdrawn(id, ForgottenRequestError())) cancelled++;
     }
     await pending.clear(userId);
-    const images = [...new Set((await records.deleteForUser(userId)).map((r) => r.inputBlob))];
+    const forgotten = await records.deleteForUser(userId);
+    const images = [...new Set(forgotten.map((r) => r.inputBlob))];
     await Promise.all(images.map((blob) => blobs.delete(blob)));
+    await withdrawal.eraseFinished(forgotten.map((r) => r.requestId));
+    await handledEvents.forgetActionsOf(userId);
     const hadSettings = await settings.delete(userId);
+    await persistence.rewrite();
     return forgetText({ settings: hadSettings, images: images.length, cancelled });
   }
 

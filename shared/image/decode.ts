@@ -32,16 +32,17 @@ const limitsSchema = z.object({
 });
 
 /** Decoders accepted, by the name sharp's metadata gives them. */
-const acceptedFormats: ReadonlySet<string> = new Set(['jpeg', 'png', 'webp', 'gif', 'heif', 'tiff']);
+const acceptedFormats: ReadonlySet<string> = new Set<SniffedFormat>(['jpeg', 'png', 'webp', 'gif', 'heif', 'tiff']);
 
 /**
  * Images we refuse by design, with the name the user knows them by. SVG could be rendered by
  * sharp, but it is a drawing, not a photo, and rendering untrusted XML at an arbitrary size is
- * a cost we need not take; the others have no decoder in sharp's prebuilt libvips.
+ * a cost we need not take (it never reaches libvips); the others have no decoder in sharp's prebuilt libvips.
  */
 const refusedFormatNames: Partial<Record<SniffedFormat, string>> = {
   svg: 'SVG',
   bmp: 'BMP',
+  ico: 'ICO',
   pdf: 'PDF',
   psd: 'Photoshop (PSD)',
   jp2: 'JPEG 2000',
@@ -70,9 +71,13 @@ export async function decodeImage(bytes: Buffer, limits: ImageLimits): Promise<D
   const sniffed = sniffFormat(bytes);
   const refusedName = sniffed && refusedFormatNames[sniffed];
   if (refusedName) throw UnsupportedFormatError(refusedName);
+  // Only bytes that start like a format we take reach libvips: its loaders pick the format from the content, and
+  // some (SVG via librsvg, with its XML and references) we never want to parse.
+  if (!sniffed || !acceptedFormats.has(sniffed)) throw NotAnImageError();
 
-  const header = await readHeader(bytes, sniffed);
-  if (!acceptedFormats.has(header.format)) throw UnsupportedFormatError(header.format.toUpperCase());
+  const header = await readHeader(bytes);
+  // A file that starts like one format but that libvips reads as another is not what it claims.
+  if (header.format !== sniffed) throw CorruptImageError();
   const { width, height } = header.autoOrient;
   if (width * height > maxPixels) throw ImageTooLargeError(width, height, maxPixels);
 
@@ -96,13 +101,13 @@ function decodePixels(bytes: Buffer, maxPixels: number) {
 }
 
 /** Reads dimensions and format from the header only; no pixel data is decoded. */
-async function readHeader(bytes: Buffer, sniffed: SniffedFormat | undefined): Promise<Metadata> {
+async function readHeader(bytes: Buffer): Promise<Metadata> {
   try {
     // No pixel limit here: decodeImage compares the declared size with its own limit to say how large the image is.
     return await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch {
-    // Bytes that start like an image we take but cannot be read are a damaged image; anything else is not an image.
-    throw sniffed ? CorruptImageError() : NotAnImageError();
+    // The bytes start like an image we take (decodeImage checked), so one that cannot be read is damaged.
+    throw CorruptImageError();
   }
 }
 

@@ -2,7 +2,7 @@
  * Image formats recognisable from their first bytes (magic numbers). Names that sharp also
  * uses in its metadata (jpeg, png, gif, webp, tiff, heif, svg) are spelt the same way.
  */
-export type SniffedFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'tiff' | 'heif' | 'bmp' | 'pdf' | 'psd' | 'jp2' | 'jxl' | 'svg';
+export type SniffedFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'tiff' | 'heif' | 'bmp' | 'pdf' | 'psd' | 'jp2' | 'jxl' | 'ico' | 'svg';
 
 const ascii = (text: string) => Buffer.from(text, 'latin1');
 
@@ -34,11 +34,22 @@ function isBmp(bytes: Buffer): boolean {
   return hasAt(bytes, 0, ascii('BM')) && bytes.length >= 18 && bmpInfoHeaderSizes.has(bytes.readUInt32LE(14));
 }
 
-/** An XML document whose root element is <svg>, after an optional prolog, comments and doctype. */
-const svgStart = /^(?:\s*(?:<\?[^>]*\?>|<!--[\s\S]*?-->|<!doctype[^>[]*>))*\s*<svg[\s>]/i;
+/** A Windows icon: reserved 0, type 1 (icon) or 2 (cursor), then at least one image. */
+function isIco(bytes: Buffer): boolean {
+  return bytes.length >= 6 && bytes.readUInt16LE(0) === 0 && [1, 2].includes(bytes.readUInt16LE(2)) && bytes.readUInt16LE(4) > 0;
+}
+
+/**
+ * An XML document whose root element is <svg>, after an optional prolog, comments and doctype
+ * (with or without an internal subset of entity declarations, as Illustrator exports).
+ */
+const svgStart = /^(?:\s*(?:<\?[^>]*\?>|<!--[\s\S]*?-->|<!doctype[^>[]*(?:\[[\s\S]*?\]\s*)?>))*\s*<svg[\s>]/i;
+
+/** How far into a file the <svg> root is looked for: past long comments and entity declarations. */
+const svgHeadBytes = 64 * 1024;
 
 function isSvg(bytes: Buffer): boolean {
-  const head = bytes.subarray(0, 4096).toString('utf8').replace(/^\uFEFF/, '');
+  const head = bytes.subarray(0, svgHeadBytes).toString('utf8').replace(/^\uFEFF/, '');
   return svgStart.test(head);
 }
 
@@ -58,6 +69,7 @@ const signatures: ReadonlyArray<readonly [SniffedFormat, (bytes: Buffer) => bool
   ['psd', startsWithAny(ascii('8BPS'))],
   ['jp2', startsWithAny(jp2Box, Buffer.from([0xff, 0x4f, 0xff, 0x51]))],
   ['jxl', startsWithAny(jxlBox, Buffer.from([0xff, 0x0a]))],
+  ['ico', isIco],
   ['svg', isSvg],
 ];
 

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../../shared/config.js';
+import type { Logger } from '../../shared/logger.js';
 import type { DirectoryModelStore } from '../../shared/models/directory-model-store.js';
 import type { TranslateWorkerHandle } from '../../worker/translate-worker.js';
 import { testWorker } from './pipeline.js';
@@ -19,7 +20,8 @@ export interface BotBackend {
   store: DirectoryModelStore;
   dataDir: string;
   env: Record<string, string>;
-  startWorker(config: Config): Promise<void>;
+  /** Starts the worker, logging to `logger` (quiet by default). */
+  startWorker(config: Config, logger?: Logger): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,8 +46,8 @@ export async function startBotBackend(): Promise<BotBackend> {
       // The web platform, which every bot process also serves, on a free port.
       WEB_PORT: '0',
     },
-    async startWorker(config) {
-      worker = await testWorker(redis.url, config, store);
+    async startWorker(config, logger) {
+      worker = await testWorker(redis.url, config, store, false, logger);
     },
     async close() {
       await worker?.close();

@@ -1,5 +1,7 @@
+import { Writable } from 'node:stream';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { RedisBlobStore } from '../../shared/blob/redis-blob-store.js';
 import { loadConfig, type Config } from '../../shared/config.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
@@ -16,6 +18,19 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 
 export function quietLogger(config: Config): Logger {
   return createLogger(config, 'test');
+}
+
+/** A logger at debug level, without the app logger's redaction, that appends every line to `lines` (for tests that read what was logged). */
+export function capturingLogger(lines: string[]): Logger {
+  return pino(
+    { level: 'debug' },
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    }),
+  );
 }
 
 /** A producer side (queue, events, blob store, client) on one Redis. */
@@ -48,6 +63,12 @@ export async function testProducer(redisUrl: string, config: Config): Promise<Te
   };
 }
 
-export async function testWorker(redisUrl: string, config: Config, store: ModelStore, healthPort: number | false = false): Promise<TranslateWorkerHandle> {
-  return startTranslateWorker({ config, logger: quietLogger(config), redisUrl, store, healthPort });
+export async function testWorker(
+  redisUrl: string,
+  config: Config,
+  store: ModelStore,
+  healthPort: number | false = false,
+  logger: Logger = quietLogger(config),
+): Promise<TranslateWorkerHandle> {
+  return startTranslateWorker({ config, logger, redisUrl, store, healthPort });
 }

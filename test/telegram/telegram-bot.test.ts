@@ -273,6 +273,9 @@ describe('Telegram bot against a Bot API stand-in, real Redis and a real worker'
       fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body: JSON.stringify(update) });
     const forged = h.standIn.webhookUpdate(alice, '/styles');
     assert.equal((await post(forged, 'wrong')).status, 401);
+    const unsigned = h.standIn.webhookUpdate(adminUser, '/queue');
+    const withoutHeader = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(unsigned) });
+    assert.equal(withoutHeader.status, 401, 'an update without the secret header is refused, even in an admin’s name');
     const real = h.standIn.webhookUpdate(alice, '/styles');
     assert.equal((await post(real, 'hook-secret')).status, 200);
     const answer = await h.standIn.waitFor('the /styles answer', () =>
@@ -280,10 +283,29 @@ describe('Telegram bot against a Bot API stand-in, real Redis and a real worker'
     );
     assert.match(answer.text!, /^Styles:\n• sketch — Pencil sketch \(default\)\n• toon — Cartoon/);
     assert.equal(h.standIn.chatMessages(alice.id, { fromBot: true }).filter((m) => m.replyTo === forged.message.message_id).length, 0);
+    assert.equal(h.standIn.chatMessages(adminUser.id, { fromBot: true }).filter((m) => m.replyTo === unsigned.message.message_id).length, 0);
   });
 
-  it('the bot token never reaches the logs', () => {
-    assert.ok(h.logs.length > 0, 'the bots logged something');
+  it('neither the bot token nor image bytes (base64 or hex) reach the logs of the bot and the worker', () => {
+    assert.ok(h.logs.some((line) => line.includes('"bot":"telegram"')), 'the bot logged');
+    assert.ok(h.logs.some((line) => line.includes('translate job done')), 'the worker logged');
     assert.ok(!h.logs.some((line) => line.includes(h.standIn.token.split(':')[1]!)), 'no log line holds the token');
+    const images = [firstInput, ...h.standIn.chatMessages(alice.id, { fromBot: true }).flatMap((m) => (m.upload ? [m.upload.bytes] : []))];
+    assert.ok(images.length >= 3, 'the photo and the results');
+    for (const [i, image] of images.entries()) {
+      const leaked = imageNeedles(image).find((needle) => h.logs.some((line) => line.includes(needle)));
+      assert.equal(leaked, undefined, `image ${i} (${image.length} bytes) appears in the logs`);
+    }
   });
 });
+
+/**
+ * Strings that a log line holding `image`'s bytes would contain: 32 bytes from its middle as
+ * hex, and as base64 at each of the three alignments a base64 encoding of the whole file
+ * (or of a part of it) could have.
+ */
+function imageNeedles(image: Buffer): string[] {
+  const middle = Math.floor(image.length / 2);
+  const chunk = (offset: number) => image.subarray(middle + offset, middle + offset + 36);
+  return [chunk(0).toString('hex'), ...[0, 1, 2].map((offset) => chunk(offset).toString('base64').slice(4, -4))];
+}

@@ -1,11 +1,9 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { startTelegramBot, type RunningTelegramBot } from '../../bot/telegram/telegram-bot.js';
 import type { Config } from '../../shared/config.js';
 import type { DirectoryModelStore } from '../../shared/models/directory-model-store.js';
 import type { LocalRedis } from '../../shared/process/local-redis.js';
 import { startBotBackend } from '../helpers/bot-backend.js';
-import { testConfig } from '../helpers/pipeline.js';
+import { capturingLogger, testConfig } from '../helpers/pipeline.js';
 import { BotApiStandIn, type TelegramUser } from './bot-api-stand-in.js';
 
 export const alice: TelegramUser = { id: 5001, first_name: 'Alice' };
@@ -19,7 +17,7 @@ export interface TelegramHarness {
   config: Config;
   /** The settings as environment variables (for a bot in a child process). */
   env: Record<string, string>;
-  /** Everything the in-process bots logged, at debug level and without pino's redaction. */
+  /** Everything the in-process bots and the worker logged, at debug level and without the app logger's redaction. */
   logs: string[];
   startWorker(): Promise<void>;
   /** Starts a bot in this process; `overrides` are settings on top of the harness's. */
@@ -42,15 +40,7 @@ export async function startTelegramHarness(overrides: Record<string, string> = {
   const config = testConfig(env);
   const bots: RunningTelegramBot[] = [];
   const logs: string[] = [];
-  const logger = pino(
-    { level: 'debug' },
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        logs.push(chunk.toString());
-        done();
-      },
-    }),
-  );
+  const logger = capturingLogger(logs);
   return {
     redis,
     standIn,
@@ -59,7 +49,7 @@ export async function startTelegramHarness(overrides: Record<string, string> = {
     env,
     logs,
     async startWorker() {
-      await backend.startWorker(config);
+      await backend.startWorker(config, logger);
     },
     async startBot(overrides = {}) {
       const bot = await startTelegramBot({ config: testConfig({ ...env, ...overrides }), logger, redisUrl: redis.url, store });
