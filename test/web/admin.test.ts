@@ -12,7 +12,8 @@ import { promotedText, rolledBackText } from '../../bot/core/messages.js';
 import { startWebPlatform } from '../../bot/web/web-platform.js';
 import { saveLayersModel } from '../../shared/models/layers-model-io.js';
 import { SCHEMA_VERSION, queueNames, trainJobSchema, type TrainResult } from '../../shared/queue/contracts.js';
-import { redisOptions } from '../../shared/queue/redis.js';
+import { createRedis, redisOptions } from '../../shared/queue/redis.js';
+import { TrainerHeartbeat } from '../../shared/queue/trainer-heartbeat.js';
 import { renderLossCurve } from '../../trainer/reports/loss-curve.js';
 import { renderSampleGrid } from '../../trainer/reports/sample-grid.js';
 import { quietLogger } from '../helpers/pipeline.js';
@@ -25,9 +26,14 @@ describe('web admin dashboard in chromium', () => {
   let page: Page;
   let candidate: string;
   let shipped: string;
+  let stopHeartbeat: () => Promise<void>;
+  let heartbeatRedis: ReturnType<typeof createRedis>;
 
   before(async () => {
     h = await startWebHarness();
+    // The trainer's heartbeat (trainer/train-worker.ts beats the same way): the tests' BullMQ workers play the trainer.
+    heartbeatRedis = createRedis(h.backend.redis.url);
+    stopHeartbeat = await new TrainerHeartbeat(heartbeatRedis, h.config.QUEUE_PREFIX).start('test-trainer');
     page = await h.browser.newPage();
     shipped = (await h.backend.store.current('toon'))!;
     // A second, not yet promoted toon version: what the stand-in trainer's run produced.
@@ -37,6 +43,8 @@ describe('web admin dashboard in chromium', () => {
     await tf.ready();
   });
   after(async () => {
+    await stopHeartbeat();
+    heartbeatRedis.disconnect();
     await h.close();
   });
 
