@@ -132,7 +132,7 @@ describe('exports the layers the shipped styles do not use', () => {
   // Strided 'same' conv at odd sizes, a batch norm that cannot be folded (its conv has two
   // readers), a folded one after a depthwise conv with multiplier 2, non-affine instance
   // norm, asymmetric zero padding, valid transposed conv, nearest and zero-edge blur
-  // upsampling, a capped ReLU, sigmoid, concat, add and dropout.
+  // upsampling, a capped ReLU, the other activations, concat, add and dropout.
   let model: tf.LayersModel;
   let bytes: Uint8Array;
   let foldedNorms: number;
@@ -154,7 +154,8 @@ describe('exports the layers the shipped styles do not use', () => {
     const blurred = apply(new BlurUpsample({ edges: 'zero', name: 'blur' }), dropped);
     const nearestCapped = apply(tf.layers.reLU({ maxValue: 0.5, name: 'capped' }), nearest);
     const joined = apply(tf.layers.concatenate({ name: 'joined' }), [nearestCapped, blurred]);
-    const output = apply(tf.layers.conv2d({ filters: 3, kernelSize: 1, activation: 'sigmoid', name: 'out' }), joined);
+    const activated = (['elu', 'selu', 'softplus', 'hardSigmoid'] as const).reduce((x, activation) => apply(tf.layers.activation({ activation, name: activation }), x), joined);
+    const output = apply(tf.layers.conv2d({ filters: 3, kernelSize: 1, activation: 'sigmoid', name: 'out' }), activated);
     model = tf.model({ inputs: input, outputs: output });
     randomiseNorms(model, 7);
     ({ bytes, foldedNorms } = exportLayersModelToOnnx(model));

@@ -8,13 +8,17 @@ import { DirectoryModelStore } from '../../shared/models/directory-model-store.j
 import { saveLayersModel } from '../../shared/models/layers-model-io.js';
 import { ModelCache, type ServingOptions } from '../../worker/model-cache.js';
 import { PredictBatcher } from '../../worker/predict-batcher.js';
-import { quietLogger, testConfig } from '../helpers/pipeline.js';
+import { makePhoto } from '../helpers/images.js';
+import { quietLogger, testConfig, testProducer, testWorker } from '../helpers/pipeline.js';
+import { startTestRedis } from '../helpers/redis.js';
 import { buildTinyGenerator } from '../helpers/tiny-model.js';
 
 /*
  * The worker's model cache with ONNX Runtime: a version with a model.onnx is served by it
  * (batched, at each image's own size) with the same pixels as tfjs gives; TF_BACKEND decides
- * (auto prefers ONNX, a tfjs backend's name turns it off, onnx requires it).
+ * (auto prefers ONNX, a tfjs backend's name turns it off, onnx requires it); through the queue,
+ * the job result and /metrics name the runtime. The last test starts the worker's own tfjs
+ * backend (wasm, TF_BACKEND=onnx), so it stays last.
  */
 
 const logger = quietLogger(testConfig());
@@ -95,5 +99,24 @@ test('TF_BACKEND=onnx refuses a version without a model.onnx, naming the export 
   } finally {
     required.dispose();
     preferred.dispose();
+  }
+});
+
+test('through the queue with TF_BACKEND=onnx, the job result and /metrics say ONNX Runtime served the style', { timeout: 60_000 }, async () => {
+  const redis = await startTestRedis();
+  const config = testConfig({ TF_BACKEND: 'onnx', DEFAULT_STYLE: 'toon' });
+  const worker = await testWorker(redis.url, config, store, 0);
+  const producer = await testProducer(redis.url, config);
+  try {
+    const id = await producer.client.submit(await makePhoto(40, 28), { platform: 'cli', style: 'toon' });
+    const result = await producer.client.wait(id, undefined, 30_000);
+    assert.match(result.backend, /^onnxruntime-node /);
+    assert.ok((await producer.client.takeOutput(result)).length > 0);
+    const metrics = await (await fetch(`http://127.0.0.1:${worker.health!.port}/metrics`)).text();
+    assert.match(metrics, new RegExp(`animebot_model_runtime_info\\{style="toon",version="${version}",runtime="onnxruntime-node [^"]+"\\} 1`));
+  } finally {
+    await producer.close();
+    await worker.close();
+    await redis.stop();
   }
 });
