@@ -94,6 +94,9 @@ const served: ServedCase[] = [
   { title: 'pix2pix-unetpp, transposed convs', architecture: 'pix2pix-unetpp', options: { upsample: 'transpose' }, sizes: [[16, 16], [48, 32]] },
   { title: 'animegan, layer norm (anime)', architecture: 'animegan', options: {}, sizes: [[12, 20], [32, 32]] },
   { title: 'animegan, instance norm', architecture: 'animegan', options: { norm: 'instance' }, sizes: [[20, 12], [16, 16]] },
+  // The zoo's references (bench:models compares them with PyTorch).
+  { title: 'pix2pix U-Net', architecture: 'pix2pix', options: {}, sizes: [[32, 32], [64, 32]] },
+  { title: 'cyclegan ResNet', architecture: 'cyclegan', options: {}, sizes: [[16, 24], [32, 32]] },
 ];
 
 for (const [index, c] of served.entries()) {

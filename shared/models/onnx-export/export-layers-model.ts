@@ -253,6 +253,22 @@ function zeroPadding(c: ExportContext): string {
   return pad(c, 'constant', spatialPads(rows[0], rows[1], columns[0], columns[1]));
 }
 
+/** Keras's [[top, bottom], [left, right]] crop as a Slice of H and W (NCHW axes 2 and 3). */
+function cropping(c: ExportContext): string {
+  const x = only(c);
+  if (c.config.dataFormat === 'channelsFirst') refuse(c, 'channelsFirst data format');
+  const p = c.config.cropping;
+  const [rows, columns] = Array.isArray(p) ? [pair(p[0]), pair(p[1])] : [pair(p), pair(p)];
+  // An end of −0 would be the start; "to the end" is the largest int64 that fits a double exactly.
+  const end = (crop: number) => (crop === 0 ? Number.MAX_SAFE_INTEGER : -crop);
+  const { graph, layer } = c;
+  return graph.node(
+    'Slice',
+    [x, graph.int64s(`${layer.name}/starts`, [rows[0], columns[0]]), graph.int64s(`${layer.name}/ends`, [end(rows[1]), end(columns[1])]), graph.int64s(`${layer.name}/axes`, [2, 3])],
+    layer.name,
+  );
+}
+
 function resize(c: ExportContext, scales: [number, number], attributes: Record<string, AttributeValue>, outputName = c.layer.name): string {
   const x = only(c);
   const s = c.graph.floats(`${c.layer.name}/scales`, [4], [1, 1, ...scales]);
@@ -341,6 +357,8 @@ function exportLayer(c: ExportContext): string | undefined {
     }
     case 'ZeroPadding2D':
       return zeroPadding(c);
+    case 'Cropping2D':
+      return cropping(c);
     case 'UpSampling2D':
       return upSampling(c);
     case 'BlurUpsample':
