@@ -4,7 +4,7 @@ import type { Logger } from '../shared/logger.js';
 import { loadLayersModel, resolveInputMultiple, type LoadedLayersModel } from '../shared/models/layers-model-io.js';
 import type { ModelMeta } from '../shared/models/model-meta.js';
 import type { ModelStore } from '../shared/models/model-store.js';
-import { createOnnxModel } from '../shared/models/onnx-session.js';
+import { createOnnxModel, type OnnxModel } from '../shared/models/onnx-session.js';
 import type { TfRuntime } from '../shared/tf/runtime.js';
 
 /** A served model: fully convolutional ones (`inputMultiple` set) run at each photo's own resolution. */
@@ -138,7 +138,14 @@ export class ModelCache {
       return tfjsServedModel(await loadLayersModel(this.store, style, version), this.serving.tfjs);
     }
     const { meta } = await this.store.load(style, version);
-    const model = await createOnnxModel(onnx, this.serving.threads);
+    let model: OnnxModel;
+    try {
+      model = await createOnnxModel(onnx, this.serving.threads);
+    } catch (err) {
+      if (this.serving.onnx === 'require') throw err;
+      this.logger.warn({ err, style, version }, `ONNX Runtime cannot open ${style}/${version}'s model.onnx; serving it by tfjs`);
+      return tfjsServedModel(await loadLayersModel(this.store, style, version), this.serving.tfjs);
+    }
     // A replaced version may still be running a batch: its session is released after that batch.
     let running = 0;
     let disposed = false;

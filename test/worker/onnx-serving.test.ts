@@ -85,6 +85,23 @@ test('auto serves a version with a model.onnx by ONNX Runtime, batched and at na
   }
 });
 
+test('a model.onnx ONNX Runtime cannot open: auto serves the version by tfjs, TF_BACKEND=onnx refuses it', { timeout: 30_000 }, async () => {
+  const model = buildTinyGenerator(null, 12);
+  const { version: broken } = await saveLayersModel(store, model, { style: 'broken', architecture: 'test-tiny', inputSize: 16, inputMultiple: 1 });
+  model.dispose();
+  await store.promote('broken', broken);
+  await store.saveOnnx('broken', broken, new TextEncoder().encode('not an ONNX model'));
+  const required = new ModelCache(store, logger, serving('require'));
+  const preferred = new ModelCache(store, logger, serving('prefer'));
+  try {
+    await assert.rejects(required.acquire('broken'));
+    assert.equal((await preferred.acquire('broken')).runtime, 'tfjs-backend-cpu');
+  } finally {
+    required.dispose();
+    preferred.dispose();
+  }
+});
+
 test('TF_BACKEND=onnx refuses a version without a model.onnx, naming the export command; auto serves it by tfjs', { timeout: 30_000 }, async () => {
   const input = tf.input({ shape: [null, null, 3] });
   const pooled = tf.model({ inputs: input, outputs: tf.layers.maxPooling2d({ poolSize: 1 }).apply(input) as tf.SymbolicTensor });
