@@ -52,7 +52,7 @@ function only(c: ExportContext): string {
   return c.inputs[0]!;
 }
 
-/** The tfjs weights of a layer as tensors, disposed by the caller's tidy. */
+/** A layer's weights: its variables' own tensors (read, never disposed here). */
 const weights = (layer: tf.layers.Layer) => layer.getWeights();
 
 /** Keras activations by their config name; returns the activated tensor. */
