@@ -11,7 +11,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY package.json package-lock.json ./
+# .npmrc skips onnxruntime-node's CUDA 12 provider download: this CUDA 11.2 image could not load it.
+COPY package.json package-lock.json .npmrc ./
 # The optional native packages download libtensorflow during install; allow their scripts here.
 RUN npm ci --omit=dev --include=optional --foreground-scripts --ignore-scripts=false && npm install --no-save tsx
 COPY . .

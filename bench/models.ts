@@ -1,6 +1,8 @@
 /**
  * `npm run bench:models`: forward throughput of each served generator of the model zoo on the
- * worker's backend, next to the same network in PyTorch when it is installed.
+ * worker's tfjs backend and in ONNX Runtime (its export, shared/models/onnx-export/, as the
+ * worker serves it: the batch copied out of tfjs and back), next to the same network in
+ * PyTorch when it is installed.
  *
  *   npm run bench:models -- [--archs pix2pix,cyclegan,...] [--batches 1,4] [--threads N]
  *                           [--warmup 1] [--runs 3] [--slow-seconds 30] [--no-torch] [--profile]
@@ -14,7 +16,8 @@
  * PyTorch: bench/torch_models.py builds the identical network (its trainable parameter count
  * is printed beside ours and must match) and times it with the same size, batch and thread
  * count. It runs under the first of `python3`, `/usr/bin/python3` that imports torch (Debian:
- * `apt-get install python3-torch`). The ratio column is our images/s over PyTorch's.
+ * `apt-get install python3-torch`). The ratio columns are our images/s (tfjs, ONNX) over PyTorch's.
+ * An architecture the exporter refuses says why in its onnx column.
  *
  * --profile: after each network's timings, where one batch-1 forward spends its time, by
  * tfjs kernel (tf.profile), most expensive first.
@@ -24,6 +27,8 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { loadConfig } from '../shared/config.js';
+import { exportLayersModelToOnnx } from '../shared/models/onnx-export/export-layers-model.js';
+import { createOnnxModel, type OnnxModel } from '../shared/models/onnx-session.js';
 import { disposeNetworks } from '../shared/nets/dispose-networks.js';
 import { countFlops } from '../shared/nets/flops.js';
 import { getArchitecture, listArchitectures, type Architecture } from '../shared/nets/index.js';
@@ -84,6 +89,8 @@ interface Row {
   flopsPerImage: number;
   flopsEstimated: boolean;
   ours: ForwardTiming;
+  /** The ONNX export in ONNX Runtime, or why there is none. */
+  onnx: ForwardTiming | string;
   torch?: TorchResult | string;
 }
 
@@ -93,6 +100,8 @@ const threads = runtime.threads;
 const python = args['no-torch'] ? undefined : await findTorchPython();
 progress(`backend: ${runtime.description}; PyTorch: ${python ? `${python.version} (${python.command}, ${threads} thread${threads === 1 ? '' : 's'})` : 'not compared'}`);
 
+/** ONNX Runtime's description, from the first session opened. */
+let onnxRuntime: string | undefined;
 const rows: Row[] = [];
 for (const name of args.archs) rows.push(...(await benchArchitecture(getArchitecture(name))));
 printTable(rows);
@@ -107,6 +116,8 @@ async function benchArchitecture(arch: Architecture): Promise<Row[]> {
     if (!served) throw new Error(`${arch.name}: served generator ${arch.served} was not built`);
     const { flops, approximated } = countFlops(served, { inputSize: size });
     const params = trainableParamCount([served]);
+    const onnx = await openOnnx(served);
+    onnxRuntime ??= typeof onnx === 'string' ? undefined : onnx.description;
     for (const batch of args.batches) {
       const slow = rowsOfArch[0] && rowsOfArch[0].ours.msPerBatch > args['slow-seconds'] * 1000;
       if (slow && args.batches.length > 1 && batch > 1) {
@@ -122,15 +133,39 @@ async function benchArchitecture(arch: Architecture): Promise<Row[]> {
         progress(`  ${arch.name} ${size}² batch ${batch}: failed — ${err instanceof Error ? err.message : String(err)}`);
         continue;
       }
-      progress(`  ${arch.name} ${size}² batch ${batch}: ours ${(ours.msPerBatch / 1000).toFixed(3)} s${python ? '; PyTorch…' : ''}`);
+      progress(`  ${arch.name} ${size}² batch ${batch}: ours ${(ours.msPerBatch / 1000).toFixed(3)} s; onnx…`);
+      const onnxTiming = typeof onnx === 'string' ? onnx : await timeOnnx(onnx, size, batch);
+      const onnxSeconds = typeof onnxTiming === 'string' ? onnxTiming : `${(onnxTiming.msPerBatch / 1000).toFixed(3)} s`;
+      progress(`  ${arch.name} ${size}² batch ${batch}: onnx ${onnxSeconds}${python ? '; PyTorch…' : ''}`);
       const torch = python ? await torchForward(python.command, arch.name, size, batch, ours.runs) : undefined;
-      rowsOfArch.push({ arch: arch.name, size, batch, params, flopsPerImage: flops, flopsEstimated: approximated.length > 0, ours, torch });
+      rowsOfArch.push({ arch: arch.name, size, batch, params, flopsPerImage: flops, flopsEstimated: approximated.length > 0, ours, onnx: onnxTiming, torch });
     }
+    if (typeof onnx !== 'string') await onnx.release();
     if (args.profile) await printKernelProfile(arch.name, served, size);
   } finally {
     disposeNetworks(nets);
   }
   return rowsOfArch;
+}
+
+/** The generator's ONNX export in ONNX Runtime with the bench's threads, or why it cannot be. */
+async function openOnnx(served: tf.LayersModel): Promise<OnnxModel | string> {
+  try {
+    return await createOnnxModel(exportLayersModelToOnnx(served).bytes, threads);
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+async function timeOnnx(onnx: OnnxModel, size: number, batch: number): Promise<ForwardTiming | string> {
+  const forward = async (images: tf.Tensor4D) => {
+    await onnx.run((await images.data()) as Float32Array, [batch, size, size, 3]);
+  };
+  try {
+    return await timeForward(forward, { size, batch, warmup: args.warmup, runs: args.runs, slowMs: args['slow-seconds'] * 1000 });
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
 }
 
 /** The PyTorch twin, timed as ours was (same warm-up and number of runs); an error is shown in its row. */
@@ -164,7 +199,9 @@ async function printKernelProfile(name: string, model: tf.LayersModel, size: num
 }
 
 function printTable(all: Row[]): void {
-  console.log(`\n${runtime.description} vs ${python?.version ?? 'no PyTorch'}, ${threads} thread${threads === 1 ? '' : 's'}, ${os.cpus()[0]?.model ?? 'unknown CPU'}`);
+  console.log(
+    `\n${runtime.description} and ${onnxRuntime ?? 'no ONNX Runtime'} vs ${python?.version ?? 'no PyTorch'}, ${threads} thread${threads === 1 ? '' : 's'}, ${os.cpus()[0]?.model ?? 'unknown CPU'}`,
+  );
   console.log(
     [
       'architecture'.padEnd(17),
@@ -179,6 +216,9 @@ function printTable(all: Row[]): void {
       'torch s/batch'.padStart(14),
       'torch img/s'.padStart(12),
       'ours/torch'.padStart(11),
+      'onnx s/batch'.padStart(13),
+      'onnx img/s'.padStart(11),
+      'onnx/torch'.padStart(11),
     ].join(' '),
   );
   for (const row of all) {
@@ -187,6 +227,8 @@ function printTable(all: Row[]): void {
     const torch = typeof row.torch === 'object' ? row.torch : undefined;
     const torchSeconds = torch?.ms != null ? torch.ms / 1000 : undefined;
     const torchImagesPerSecond = torchSeconds ? row.batch / torchSeconds : undefined;
+    const onnxSeconds = typeof row.onnx === 'object' ? row.onnx.msPerBatch / 1000 : undefined;
+    const onnxImagesPerSecond = onnxSeconds ? row.batch / onnxSeconds : undefined;
     const paramsMatch = torch ? (torch.params === row.params ? '' : ' ≠') : '';
     console.log(
       [
@@ -202,9 +244,13 @@ function printTable(all: Row[]): void {
         (torchSeconds?.toFixed(3) ?? '—').padStart(14),
         (torchImagesPerSecond?.toFixed(2) ?? '—').padStart(12),
         (torchImagesPerSecond ? `${(imagesPerSecond / torchImagesPerSecond).toFixed(2)}×` : '—').padStart(11),
+        (onnxSeconds?.toFixed(3) ?? '—').padStart(13),
+        (onnxImagesPerSecond?.toFixed(2) ?? '—').padStart(11),
+        (onnxImagesPerSecond && torchImagesPerSecond ? `${(onnxImagesPerSecond / torchImagesPerSecond).toFixed(2)}×` : '—').padStart(11),
       ].join(' '),
     );
     if (typeof row.torch === 'string') console.log(`    PyTorch failed: ${row.torch}`);
+    if (typeof row.onnx === 'string') console.log(`    ONNX: ${row.onnx}`);
   }
   const mismatched = all.filter((row) => typeof row.torch === 'object' && row.torch.params !== row.params);
   if (mismatched.length) console.log(`\nparameter counts differ (≠) for: ${[...new Set(mismatched.map((r) => r.arch))].join(', ')} — those ratios compare different networks`);

@@ -1,15 +1,17 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../shared/config.js';
 import { DirectoryModelStore } from '../shared/models/directory-model-store.js';
-import { resolveInputMultiple } from '../shared/models/layers-model-io.js';
+import { loadLayersModel, resolveInputMultiple } from '../shared/models/layers-model-io.js';
 import { ModelStoreError } from '../shared/models/model-store.js';
+import { exportLayersModelToOnnx, UnsupportedLayerError } from '../shared/models/onnx-export/export-layers-model.js';
 import { styleLabel } from '../shared/styles.js';
 import { announceModel } from './announce-model.js';
 import { CliError } from './cli-error.js';
 
 export const modelsUsage = `models [list]                      styles, their versions, metrics; * marks the current one
 models promote <style> <version>   make a version current (workers reload it)
-models rollback <style>            make the previous current version current again`;
+models rollback <style>            make the previous current version current again
+models export <style> [version]    write the version's model.onnx (default: the current one) for ONNX Runtime`;
 
 export async function modelsCommand(argv: string[], config: Config): Promise<void> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
@@ -32,12 +34,29 @@ export async function modelsCommand(argv: string[], config: Config): Promise<voi
         console.log(`${style}: rolled back to ${previous}`);
         return;
       }
+      case 'export':
+        if (!style) throw new CliError(`usage: ${modelsUsage}`, 2);
+        return await exportOnnx(store, style, version);
       default:
         throw new CliError(`unknown models action "${action}"\nusage: ${modelsUsage}`, 2);
     }
   } catch (err) {
-    if (err instanceof ModelStoreError) throw new CliError(err.message, 2);
+    if (err instanceof ModelStoreError || err instanceof UnsupportedLayerError) throw new CliError(err.message, 2);
     throw err;
+  }
+}
+
+async function exportOnnx(store: DirectoryModelStore, style: string, requested: string | undefined): Promise<void> {
+  const version = requested ?? (await store.current(style));
+  if (!version) throw new CliError(`${style} has no current version; name one (the model list shows them)`, 2);
+  const { model, meta } = await loadLayersModel(store, style, version);
+  try {
+    const { bytes, opset, foldedNorms } = exportLayersModelToOnnx(model, { style, version, architecture: meta.architecture });
+    await store.saveOnnx(style, version, bytes);
+    const mb = (bytes.byteLength / 2 ** 20).toFixed(1);
+    console.log(`${style}/${version}: wrote model.onnx (${mb} MiB, opset ${opset}, ${foldedNorms} batch norm${foldedNorms === 1 ? '' : 's'} folded)`);
+  } finally {
+    model.dispose();
   }
 }
 

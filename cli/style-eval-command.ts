@@ -6,7 +6,7 @@ import { initTf } from '../shared/tf/runtime.js';
 import { animeStatisticsOptionsSchema } from '../trainer/eval/anime-statistics.js';
 import { styleStatistics, StyleInputError, type ImageSetStatistics, type RawImage, type StyleStatistics } from '../trainer/eval/style-statistics.js';
 import { loadFeatureNetworks } from '../trainer/feature-networks.js';
-import { ModelCache } from '../worker/model-cache.js';
+import { ModelCache, servingOptions } from '../worker/model-cache.js';
 import { PredictBatcher, type BatchTicket } from '../worker/predict-batcher.js';
 import { stylize } from '../worker/stylize.js';
 import { CliError } from './cli-error.js';
@@ -30,7 +30,7 @@ export async function styleEvalCommand(req: StyleEvalRequest, config: Config, lo
   const version = await store.current(req.style);
   if (!version) throw new CliError(`style "${req.style}" has no current model in ${config.MODELS_DIR} (see \`npm run cli -- models\`)`, 2);
   const runtime = await initTf(config, logger);
-  const models = new ModelCache(store, logger);
+  const models = new ModelCache(store, logger, servingOptions(config, runtime));
   const featureNetworks = await loadFeatureNetworks(config);
   const bar = new cliProgress.SingleBar(
     { format: 'measuring |{bar}| {percentage}% | {value}/{total} images | {file}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 10_000 },
@@ -74,7 +74,7 @@ export async function styleEvalCommand(req: StyleEvalRequest, config: Config, lo
     });
     bar.stop();
     console.log(`# ${req.commandLine}`);
-    console.log(`style ${req.style}, model ${version} (${loaded.meta.architecture}, ${loaded.meta.inputSize} px input), backend ${runtime.description}`);
+    console.log(`style ${req.style}, model ${version} (${loaded.meta.architecture}, ${loaded.meta.inputSize} px input), on ${loaded.runtime}`);
     console.log(`photos ${req.photosDir}, anime ${req.animeDir}; images measured at ≤ ${stats.maxSide} px on the longest side\n`);
     console.log(styleTable(req.style, stats));
   } catch (err) {

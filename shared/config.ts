@@ -26,7 +26,8 @@ export const configSchema = z.object({
   MODELS_DIR: z.string().default('models'),
   DEFAULT_STYLE: z.string().regex(/^[a-z0-9-]+$/, 'a style name: lower-case letters, digits and dashes').default('anime'),
 
-  TF_BACKEND: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  /** `onnx` and `auto` serve versions with a model.onnx by ONNX Runtime (worker/model-cache.ts); tfjs runs the rest and training. */
+  TF_BACKEND: z.enum(['auto', 'onnx', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   TF_THREADS: z.coerce.number().int().min(1).max(256).optional(),
 
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),

@@ -103,12 +103,17 @@ export class PredictBatcher {
     void this.run(batch);
   }
 
-  private async run({ loaded: { model, meta }, size, images }: OpenBatch): Promise<void> {
+  private async run({ loaded, size, images }: OpenBatch): Promise<void> {
+    const { meta } = loaded;
     try {
       const started = performance.now();
-      const prediction = tf.tidy(
-        () => model.predict(pixelsToTensor(images.map((image) => image.pixels), size, meta.valueRange)) as tf.Tensor4D,
-      );
+      const batch = pixelsToTensor(images.map((image) => image.pixels), size, meta.valueRange);
+      let prediction: tf.Tensor4D;
+      try {
+        prediction = await loaded.predict(batch);
+      } finally {
+        batch.dispose();
+      }
       let styled: Buffer[];
       try {
         styled = await tensorToPixels(prediction, meta.valueRange);
@@ -117,7 +122,7 @@ export class PredictBatcher {
       }
       this.options.onBatch?.(images.length);
       this.options.logger.debug(
-        { style: meta.style, version: meta.version, images: images.length, width: size.width, height: size.height, ms: Math.round(performance.now() - started) },
+        { style: meta.style, version: meta.version, runtime: loaded.runtime, images: images.length, width: size.width, height: size.height, ms: Math.round(performance.now() - started) },
         'predicted a batch',
       );
       images.forEach((image, index) => image.resolve(styled[index]!));

@@ -24,8 +24,6 @@ export interface TranslateDeps {
   blobs: BlobStore;
   models: ModelCache;
   batcher: PredictBatcher;
-  /** The tfjs runtime description, reported in every result. */
-  backend: string;
 }
 
 /**
@@ -46,7 +44,7 @@ export async function processTranslateJob(job: Job, deps: TranslateDeps): Promis
   }
 }
 
-async function translate(job: Job, { settings, blobs, models, backend }: TranslateDeps, ticket: BatchTicket): Promise<TranslateResult> {
+async function translate(job: Job, { settings, blobs, models }: TranslateDeps, ticket: BatchTicket): Promise<TranslateResult> {
   const started = performance.now();
   const parsed = translateJobSchema.safeParse(job.data);
   if (!parsed.success) throw new UserError('bad_request', `The request was malformed: ${parsed.error.issues[0]?.message ?? 'invalid'}.`);
@@ -93,7 +91,8 @@ async function translate(job: Job, { settings, blobs, models, backend }: Transla
     width: output.width,
     height: output.height,
     format: data.outputFormat,
-    backend,
+    // What ran the model (ONNX Runtime or the tfjs backend).
+    backend: loaded.runtime,
     timings: {
       queueWaitMs: Math.max(0, (job.processedOn ?? Date.now()) - job.timestamp),
       decodeMs,

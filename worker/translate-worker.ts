@@ -11,7 +11,7 @@ import { queueNames, type TranslateResult } from '../shared/queue/contracts.js';
 import { translateQueue } from '../shared/queue/queues.js';
 import { createRedis, redisOptions, routeRedisErrors } from '../shared/queue/redis.js';
 import { initTf, type TfRuntime } from '../shared/tf/runtime.js';
-import { ModelCache } from './model-cache.js';
+import { ModelCache, servingOptions } from './model-cache.js';
 import { PredictBatcher } from './predict-batcher.js';
 import { processTranslateJob } from './translate-processor.js';
 import { WorkerMetrics } from './worker-metrics.js';
@@ -41,7 +41,9 @@ export async function startTranslateWorker({ config, logger, redisUrl, store, he
   const queue = routeRedisErrors(translateQueue(redisOptions(redisUrl), config));
   const metrics = new WorkerMetrics(queue, runtime.backend);
   const modelStore = store ?? new DirectoryModelStore(config.MODELS_DIR);
-  const models = new ModelCache(modelStore, logger, { onLoaded: (meta, s) => metrics.modelLoaded(meta.style, s) });
+  const models = new ModelCache(modelStore, logger, servingOptions(config, runtime), {
+    onLoaded: ({ meta, runtime: served }, s) => metrics.modelLoaded(meta.style, meta.version, served, s),
+  });
   const blobs = new RedisBlobStore(redis, config.QUEUE_PREFIX, config.BLOB_TTL_S);
   const batcher = new PredictBatcher({
     maxBatch: config.WORKER_MAX_BATCH,
@@ -58,7 +60,7 @@ export async function startTranslateWorker({ config, logger, redisUrl, store, he
 
   const worker = new Worker<unknown, TranslateResult>(
     queueNames.translate,
-    (job) => processTranslateJob(job, { settings: config, blobs, models, batcher, backend: runtime.description }),
+    (job) => processTranslateJob(job, { settings: config, blobs, models, batcher }),
     {
       connection: redisOptions(redisUrl),
       prefix: config.QUEUE_PREFIX,

@@ -11,6 +11,9 @@ export class WorkerMetrics {
   private readonly stageSeconds: Histogram<'stage'>;
   private readonly modelLoadSeconds: Histogram<'style'>;
   private readonly predictBatchImages: Histogram;
+  private readonly servedModels: Gauge<'style' | 'version' | 'runtime'>;
+  /** The labels each style's served model is reported under, to drop them when it is replaced. */
+  private readonly servedLabels = new Map<string, { style: string; version: string; runtime: string }>();
 
   constructor(queue: Queue, backend: string) {
     collectDefaultMetrics({ register: this.registry, prefix: 'animebot_worker_' });
@@ -53,6 +56,12 @@ export class WorkerMetrics {
       },
     });
     new Gauge({ name: 'animebot_backend_info', help: 'tfjs backend in use', labelNames: ['backend'], registers: [this.registry] }).set({ backend }, 1);
+    this.servedModels = new Gauge({
+      name: 'animebot_model_runtime_info',
+      help: 'The model version each style is served by, and the runtime that runs it (ONNX Runtime or the tfjs backend)',
+      labelNames: ['style', 'version', 'runtime'],
+      registers: [this.registry],
+    });
     new Gauge({
       name: 'animebot_queue_depth',
       help: 'Translate jobs by state',
@@ -78,8 +87,13 @@ export class WorkerMetrics {
     this.failed.inc({ reason });
   }
 
-  modelLoaded(style: string, seconds: number): void {
+  modelLoaded(style: string, version: string, runtime: string, seconds: number): void {
     this.modelLoadSeconds.observe({ style }, seconds);
+    const previous = this.servedLabels.get(style);
+    if (previous) this.servedModels.remove(previous);
+    const labels = { style, version, runtime };
+    this.servedLabels.set(style, labels);
+    this.servedModels.set(labels, 1);
   }
 
   batchPredicted(images: number): void {

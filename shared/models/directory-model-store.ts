@@ -11,9 +11,10 @@ const pointerSchema = z.object({ current: z.string(), history: z.array(z.string(
 type Pointer = z.infer<typeof pointerSchema>;
 
 const weightsFile = 'weights.bin';
+const onnxFile = 'model.onnx';
 
 /**
- * Layout: `<root>/<style>/<version>/{model.json,weights.bin,meta.json}` and
+ * Layout: `<root>/<style>/<version>/{model.json,weights.bin,meta.json}` (and `model.onnx`, its ONNX export, when it has one) and
  * `<root>/<style>/current.json` ({ current, history }). A version is written into a temp
  * directory and renamed into place; the pointer is written to a temp file and renamed.
  */
@@ -50,6 +51,7 @@ export class DirectoryModelStore implements ModelStore {
   async save(
     artifacts: io.ModelArtifacts,
     input: Parameters<ModelStore['save']>[1],
+    onnx?: Uint8Array,
   ): Promise<ModelMeta> {
     const version = input.version ?? newVersionName();
     const meta = modelMetaSchema.parse({ ...input, version, createdAt: new Date().toISOString() });
@@ -69,6 +71,7 @@ export class DirectoryModelStore implements ModelStore {
       };
       await writeFile(path.join(tmpDir, 'model.json'), JSON.stringify(modelJson));
       await writeFile(path.join(tmpDir, weightsFile), Buffer.from(weightData as ArrayBuffer));
+      if (onnx) await writeFile(path.join(tmpDir, onnxFile), onnx);
       await writeFile(path.join(tmpDir, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
       await rename(tmpDir, finalDir).catch((err: NodeJS.ErrnoException) => {
         throw err.code === 'ENOTEMPTY' || err.code === 'EEXIST'
@@ -80,6 +83,19 @@ export class DirectoryModelStore implements ModelStore {
       throw err;
     }
     return meta;
+  }
+
+  async loadOnnx(style: string, version: string): Promise<Uint8Array | undefined> {
+    await this.readMeta(style, version);
+    return readFile(path.join(this.versionDir(style, version), onnxFile)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+  }
+
+  async saveOnnx(style: string, version: string, onnx: Uint8Array): Promise<void> {
+    await this.readMeta(style, version);
+    await atomicWrite(path.join(this.versionDir(style, version), onnxFile), onnx);
   }
 
   async promote(style: string, version: string): Promise<void> {
@@ -143,9 +159,9 @@ export class DirectoryModelStore implements ModelStore {
   }
 }
 
-async function atomicWrite(file: string, text: string): Promise<void> {
+async function atomicWrite(file: string, data: string | Uint8Array): Promise<void> {
   const tmp = `${file}.tmp-${randomBytes(4).toString('hex')}`;
-  await writeFile(tmp, text);
+  await writeFile(tmp, data);
   await rename(tmp, file);
 }
 

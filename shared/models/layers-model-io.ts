@@ -3,11 +3,14 @@ import { z } from 'zod';
 import { servedSizeMultiple } from '../nets/index.js';
 import type { ModelMeta } from './model-meta.js';
 import type { ModelStore } from './model-store.js';
+import { exportLayersModelToOnnx, UnsupportedLayerError } from './onnx-export/export-layers-model.js';
 
 /**
- * Saves a tfjs LayersModel into a store as a new (candidate) version. Unless the caller says,
- * `inputMultiple` is recorded from the architecture (null when it is not fully convolutional
- * or not registered), so that the worker knows how it may serve the version.
+ * Saves a tfjs LayersModel into a store as a new (candidate) version, with its ONNX export
+ * (`model.onnx`, which the worker serves with ONNX Runtime) in the same atomic write; a model
+ * with a layer the exporter cannot translate is saved without one and served by tfjs. Unless
+ * the caller says, `inputMultiple` is recorded from the architecture (null when it is not
+ * fully convolutional or not registered), so that the worker knows how it may serve the version.
  */
 export async function saveLayersModel(
   store: ModelStore,
@@ -15,15 +18,25 @@ export async function saveLayersModel(
   meta: Parameters<ModelStore['save']>[1],
 ): Promise<ModelMeta> {
   const inputMultiple = meta.inputMultiple !== undefined ? meta.inputMultiple : (servedSizeMultiple(meta.architecture, meta.options ?? {}) ?? null);
+  const onnx = exportableOnnx(model, meta);
   let saved: ModelMeta | undefined;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
-      saved = await store.save(artifacts, { ...meta, inputMultiple });
+      saved = await store.save(artifacts, { ...meta, inputMultiple }, onnx);
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
   if (!saved) throw new Error('model was not saved');
   return saved;
+}
+
+function exportableOnnx(model: tf.LayersModel, meta: Parameters<ModelStore['save']>[1]): Uint8Array | undefined {
+  try {
+    return exportLayersModelToOnnx(model, { style: meta.style, architecture: meta.architecture }).bytes;
+  } catch (err) {
+    if (err instanceof UnsupportedLayerError) return undefined;
+    throw err;
+  }
 }
 
 /**

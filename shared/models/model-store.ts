@@ -23,8 +23,12 @@ export interface ModelStore {
   /** The current version of a style, or undefined when none is promoted. */
   current(style: string): Promise<string | undefined>;
   load(style: string, version: string): Promise<StoredModel>;
-  /** Saves a new version (not current until promoted) and returns its meta. */
-  save(artifacts: io.ModelArtifacts, meta: Omit<ModelMetaInput, 'version' | 'createdAt'> & { version?: string }): Promise<ModelMeta>;
+  /** Saves a new version (not current until promoted), with its ONNX export when given, and returns its meta. */
+  save(artifacts: io.ModelArtifacts, meta: Omit<ModelMetaInput, 'version' | 'createdAt'> & { version?: string }, onnx?: Uint8Array): Promise<ModelMeta>;
+  /** The version's `model.onnx`, or undefined when it has none (ONNX Runtime cannot serve it). */
+  loadOnnx(style: string, version: string): Promise<Uint8Array | undefined>;
+  /** Writes (or replaces) an existing version's `model.onnx`, atomically. */
+  saveOnnx(style: string, version: string, onnx: Uint8Array): Promise<void>;
   /** Makes a version current. */
   promote(style: string, version: string): Promise<void>;
   /** Makes the previously current version current again; returns it. */

@@ -15,14 +15,15 @@ export interface TfRuntime {
   threads: number;
 }
 
-type Candidate = Exclude<BackendChoice, 'auto'>;
+type Candidate = Exclude<BackendChoice, 'auto' | 'onnx'>;
 const fallbackOrder: Candidate[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
 let active: Promise<TfRuntime> | undefined;
 
 /**
  * Picks the tfjs backend once per process: tfjs-node-gpu, else tfjs-node, else wasm, else
- * cpu; `TF_BACKEND` forces one. The native packages are optionalDependencies, so their
+ * cpu; `TF_BACKEND` forces one (`onnx`, which is ONNX Runtime serving, picks tfjs as `auto` does
+ * for training and for the tensors around a served model). The native packages are optionalDependencies, so their
  * absence is normal and only logged at debug level.
  */
 export function initTf(config: Pick<Config, 'TF_BACKEND' | 'TF_THREADS'>, logger?: Logger): Promise<TfRuntime> {
@@ -31,7 +32,8 @@ export function initTf(config: Pick<Config, 'TF_BACKEND' | 'TF_THREADS'>, logger
 }
 
 async function select(config: Pick<Config, 'TF_BACKEND' | 'TF_THREADS'>, logger?: Logger): Promise<TfRuntime> {
-  const order = config.TF_BACKEND === 'auto' ? fallbackOrder : [config.TF_BACKEND];
+  const forced = config.TF_BACKEND === 'auto' || config.TF_BACKEND === 'onnx' ? undefined : config.TF_BACKEND;
+  const order = forced ? [forced] : fallbackOrder;
   const threads = config.TF_THREADS ?? os.availableParallelism();
   for (const candidate of order) {
     try {
@@ -39,9 +41,9 @@ async function select(config: Pick<Config, 'TF_BACKEND' | 'TF_THREADS'>, logger?
       logger?.info({ backend: runtime.backend, runtime: runtime.description, threads: runtime.threads }, `tfjs backend: ${runtime.description}`);
       return runtime;
     } catch (err) {
-      const log = config.TF_BACKEND === 'auto' ? logger?.debug.bind(logger) : logger?.error.bind(logger);
+      const log = forced ? logger?.error.bind(logger) : logger?.debug.bind(logger);
       log?.({ candidate, err: (err as Error).message }, `tfjs backend ${candidate} unavailable`);
-      if (config.TF_BACKEND !== 'auto') throw err;
+      if (forced) throw err;
     }
   }
   throw new Error('no tfjs backend could be initialised');

@@ -7,6 +7,9 @@ export interface ForwardTiming {
   runs: number;
 }
 
+/** A tfjs model, or any other runtime's forward of an NHWC batch that resolves once its output is read. */
+export type Forward = tf.LayersModel | ((images: tf.Tensor4D) => Promise<void>);
+
 /**
  * Times `model` on a random batch of `batch` size² RGB images: `warmup` untimed forwards, then
  * the median of `runs` timed ones. A warm-up forward slower than `slowMs` is the answer itself
@@ -14,15 +17,19 @@ export interface ForwardTiming {
  * output's data, as a caller reading the result would.
  */
 export async function timeForward(
-  model: tf.LayersModel,
+  model: Forward,
   { size, batch, warmup, runs, slowMs }: { size: number; batch: number; warmup: number; runs: number; slowMs: number },
 ): Promise<ForwardTiming> {
-  const images = tf.randomUniform([batch, size, size, 3], -1, 1);
+  const images = tf.randomUniform([batch, size, size, 3], -1, 1) as tf.Tensor4D;
   const once = async () => {
     const started = performance.now();
-    const out = model.predict(images) as tf.Tensor;
-    await out.data();
-    out.dispose();
+    if (typeof model === 'function') {
+      await model(images);
+    } else {
+      const out = model.predict(images) as tf.Tensor;
+      await out.data();
+      out.dispose();
+    }
     return performance.now() - started;
   };
   try {

@@ -42,6 +42,8 @@ const storeWithStyles: ModelStore = {
   promote: () => Promise.reject(new ModelStoreError('not in this test')),
   rollback: () => Promise.reject(new ModelStoreError('not in this test')),
   updateMetrics: () => Promise.reject(new ModelStoreError('not in this test')),
+  loadOnnx: () => Promise.reject(new ModelStoreError('not in this test')),
+  saveOnnx: () => Promise.reject(new ModelStoreError('not in this test')),
 };
 
 describe('bot core: limits, cancel, forget, exactly-once answers (real Redis, no worker)', () => {

@@ -4,9 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
 import { DirectoryModelStore } from '../../shared/models/directory-model-store.js';
 import { loadLayersModel, saveLayersModel } from '../../shared/models/layers-model-io.js';
 import { ModelStoreError } from '../../shared/models/model-store.js';
+import { exportLayersModelToOnnx } from '../../shared/models/onnx-export/export-layers-model.js';
 import { buildTinyGenerator } from '../helpers/tiny-model.js';
 
 it('model store: save, list, promote, rollback; saved models load with identical outputs', async () => {
@@ -42,4 +44,32 @@ it('model store: save, list, promote, rollback; saved models load with identical
   // Writes went through temp dirs that were renamed away.
   assert.ok((await readdir(path.join(store.root, 'sketch'))).every((f) => !f.startsWith('.tmp')));
   await assert.rejects(store.promote('sketch', 'nope'), ModelStoreError);
+});
+
+it('model store: a saved version carries its ONNX export, which ONNX Runtime runs; models export can replace it; a model the exporter refuses is saved without one', async () => {
+  await tf.setBackend('cpu');
+  const store = new DirectoryModelStore(await mkdtemp(path.join(os.tmpdir(), 'store-onnx-')));
+  const generator = buildTinyGenerator(null, 4);
+  const saved = await saveLayersModel(store, generator, { style: 'toon', architecture: 'test-tiny', inputSize: 16 });
+  const onnx = await store.loadOnnx('toon', saved.version);
+  assert.ok(onnx, 'model.onnx is written with the version');
+  const session = await ort.InferenceSession.create(onnx);
+  const x = tf.randomUniform([2, 8, 12, 3], -1, 1, 'float32', 5);
+  const expected = tf.tidy(() => (generator.predict(x) as tf.Tensor).dataSync());
+  const actual = (await session.run({ input: new ort.Tensor('float32', x.dataSync() as Float32Array, [2, 8, 12, 3]) })).output!.data as Float32Array;
+  assert.ok(expected.every((v, i) => Math.abs(v - actual[i]!) <= 1e-4));
+  await session.release();
+
+  const replacement = exportLayersModelToOnnx(buildTinyGenerator(null, 5)).bytes;
+  await store.saveOnnx('toon', saved.version, replacement);
+  assert.ok(Buffer.from(replacement).equals((await store.loadOnnx('toon', saved.version))!), 'model.onnx was replaced');
+  assert.ok((await readdir(path.join(store.root, 'toon', saved.version))).every((f) => !f.includes('.tmp')));
+  await assert.rejects(store.saveOnnx('toon', 'nope', replacement), ModelStoreError);
+
+  const input = tf.input({ shape: [null, null, 3] });
+  const pooled = tf.model({ inputs: input, outputs: tf.layers.maxPooling2d({ poolSize: 2 }).apply(input) as tf.SymbolicTensor });
+  const unexportable = await saveLayersModel(store, pooled, { style: 'toon', architecture: 'test-pool', inputSize: 16 });
+  assert.equal(await store.loadOnnx('toon', unexportable.version), undefined);
+  x.dispose();
+  for (const m of [generator, pooled]) m.dispose();
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { modelMetaSchema } from '../../shared/models/model-meta.js';
-import type { LoadedModel } from '../../worker/model-cache.js';
+import { tfjsServedModel, type LoadedModel } from '../../worker/model-cache.js';
 import { PredictBatcher } from '../../worker/predict-batcher.js';
 import { quietLogger, testConfig } from '../helpers/pipeline.js';
 import { buildTinyGenerator } from '../helpers/tiny-model.js';
@@ -13,9 +13,9 @@ let loaded: LoadedModel;
 before(async () => {
   await tf.setBackend('cpu');
   const meta = modelMetaSchema.parse({ style: 'sketch', version: 'v1', architecture: 'test-tiny', inputSize: size, createdAt: new Date().toISOString() });
-  loaded = { model: buildTinyGenerator(size, 7), meta, inputMultiple: undefined };
+  loaded = tfjsServedModel({ model: buildTinyGenerator(size, 7), meta, inputMultiple: undefined }, 'tfjs-backend-cpu');
 });
-after(() => loaded.model.dispose());
+after(() => loaded.dispose());
 
 /** A batcher whose window is far longer than any test may take: only its other rules can run a batch. */
 function batcherRecordingSizes(): { batcher: PredictBatcher; batches: number[] } {
@@ -49,7 +49,7 @@ test('jobs running at once share one predict; a job that fails before its predic
 
 test('images of different sizes for one fully convolutional model go through separate predicts, each at its size', { timeout: 20_000 }, async () => {
   const meta = modelMetaSchema.parse({ style: 'sketch', version: 'v2', architecture: 'test-tiny', inputSize: size, inputMultiple: 1, createdAt: new Date().toISOString() });
-  const native: LoadedModel = { model: buildTinyGenerator(null, 7), meta, inputMultiple: 1 };
+  const native = tfjsServedModel({ model: buildTinyGenerator(null, 7), meta, inputMultiple: 1 }, 'tfjs-backend-cpu');
   try {
     const { batcher, batches } = batcherRecordingSizes();
     const tickets = [batcher.ticket(), batcher.ticket(), batcher.ticket()];
@@ -63,6 +63,6 @@ test('images of different sizes for one fully convolutional model go through sep
     const alone = await batcher.ticket().predict(native, image(120, 24, 16));
     assert.deepEqual(styled[2], alone, 'an image styled in a batch equals the same image styled alone');
   } finally {
-    native.model.dispose();
+    native.dispose();
   }
 });
