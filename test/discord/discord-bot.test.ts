@@ -190,9 +190,10 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
     );
     try {
       const accepted = standIn.admin(adminUser, 'retrain', { style: 'toon', dataset: 'faces' });
+      // Posted for the channel once the private acknowledgement is gone.
       const notice = await standIn.waitFor('the training notice', () => {
         const reply = standIn.replyOf(accepted);
-        return reply?.contents.length ? reply : undefined;
+        return accepted.original?.deleted && reply?.contents.length ? reply : undefined;
       });
       assert.equal(notice.flags & ephemeral, 0, 'the notice is public (it is edited after the token expired)');
       assert.equal(notice.contents[0], 'Training toon on faces: queued.');
