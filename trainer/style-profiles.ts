@@ -41,11 +41,13 @@ const pairedShippedOptions: TrainOptionsInput = {
  *   White-box Cartoonization's L1 pretraining): on random features, content alone gave
  *   wrong colours after 50 steps (tried);
  * - learning rates of G and D at 1e-4 (v2: 2e-5 and 4e-5);
- * - G's adversarial, content, style and colour weights of 10, 75, 2,000 and 40 (v2: 300, 1.5,
+ * - G's adversarial, content, style and colour weights of 10, 75, 2,000 and 100 (v2: 300, 1.5,
  *   2.5 and 10): the substitute's feature maps are far smaller than VGG19's caffe-scaled ones
  *   (measured at the first steps: content L1 ≈ 0.3, Gram L1 ≈ 5e-4), which at v2's weights
  *   left the adversarial term 300× the rest; with it still 25× the rest (adversarial weight
- *   300), 45 adversarial steps turned every photo blue and blurred (tried).
+ *   300), 45 adversarial steps turned every photo blue and blurred, and at colour weight 40
+ *   the colours stayed washed out (tried; YUV's Huber term on U and V pulls weakly on small
+ *   chroma errors).
  */
 const animeShippedOptions: TrainOptionsInput = {
   preprocess: 'crop',
@@ -56,7 +58,7 @@ const animeShippedOptions: TrainOptionsInput = {
   max_steps: 450,
   log_every: 5,
   checkpoint_every: 25,
-  arch: { ngf: 16, blocks: 4, ndf: 32, initSteps: 80, initColorWeight: 20, contentLayer: 1, gLrScale: 0.5, dLrScale: 0.5, gAdvWeight: 10, conWeight: 75, styWeight: 2000, colorWeight: 40 },
+  arch: { ngf: 16, blocks: 4, ndf: 32, initSteps: 80, initColorWeight: 20, contentLayer: 1, gLrScale: 0.5, dLrScale: 0.5, gAdvWeight: 10, conWeight: 75, styWeight: 2000, colorWeight: 100 },
 };
 
 /** Every style the trainer knows how to train, by the style's name. */
