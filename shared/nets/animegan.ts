@@ -5,7 +5,7 @@ import { InstanceNorm } from './layers/instance-norm.js';
 import { LayerNorm } from './layers/layer-norm.js';
 import { ReflectionPad } from './layers/reflection-pad.js';
 import { ganLoss } from './losses/adversarial.js';
-import { gramStyleLoss, grayscale, totalVariationLoss, yuvColourLoss } from './losses/anime-statistics.js';
+import { gramStyleLoss, grayscale, totalVariationLoss, yuvColourLoss } from './losses/animegan-image-losses.js';
 import { activeFeatureNetwork } from './losses/feature-network.js';
 import { l1Loss } from './losses/pixel.js';
 import { registerArchitecture } from './registry.js';

@@ -13,7 +13,7 @@ import type { Batch, Networks, TrainingContext } from '../../shared/nets/archite
 import { disposeNetworks } from '../../shared/nets/dispose-networks.js';
 import { countFlops } from '../../shared/nets/flops.js';
 import { ImagePools } from '../../shared/nets/image-pool.js';
-import { gramMatrix, gramStyleLoss, grayscale, rgbToYuv, totalVariationLoss, yuvColourLoss } from '../../shared/nets/losses/anime-statistics.js';
+import { gramMatrix, gramStyleLoss, grayscale, rgbToYuv, totalVariationLoss, yuvColourLoss } from '../../shared/nets/losses/animegan-image-losses.js';
 import { trainableParamCount } from '../../shared/nets/param-count.js';
 import { createTrainStep } from '../../shared/nets/train-step.js';
 
