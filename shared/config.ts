@@ -24,7 +24,7 @@ export const configSchema = z.object({
   QUEUE_PREFIX: z.string().regex(/^[\w-]+$/).default('animebot'),
 
   MODELS_DIR: z.string().default('models'),
-  DEFAULT_STYLE: z.string().regex(/^[a-z0-9-]+$/, 'a style name: lower-case letters, digits and dashes').default('anime'),
+  DEFAULT_STYLE: z.string().regex(/^[a-z0-9-]+$/, 'a style name: lower-case letters, digits and dashes').default('sketch'),
 
   /** `onnx` and `auto` serve versions with a model.onnx by ONNX Runtime (worker/model-cache.ts); tfjs runs the rest and training. */
   TF_BACKEND: z.enum(['auto', 'onnx', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),

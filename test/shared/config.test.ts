@@ -7,7 +7,7 @@ import { redactSecrets } from '../../shared/logger.js';
 
 it('defaults: local style, wasm-or-better backend, Telegram API root', () => {
   const config = loadConfig({});
-  assert.equal(config.DEFAULT_STYLE, 'anime');
+  assert.equal(config.DEFAULT_STYLE, 'sketch');
   assert.equal(config.TF_BACKEND, 'auto');
   assert.equal(config.TELEGRAM_API_ROOT, 'https://api.telegram.org');
   assert.equal(config.DISCORD_API_BASE, 'https://discord.com/api');
