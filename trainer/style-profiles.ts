@@ -10,20 +10,24 @@ export interface StyleProfile {
 }
 
 /**
- * The paired shipped styles' budget (sketch, toon): 128 px crops taken at the data's scale
- * (no resize, so lines keep their width), batch 1, a fixed number of steps; U-Net++ of depth 4
- * with reduced widths and resize + conv upsampling (no transposed convs, so no checkerboard).
- * The generator is fully convolutional: the worker serves it at the photo's own size.
+ * The paired shipped styles' budget (sketch, toon): 64 px crops taken at the data's scale (no
+ * resize, so lines keep their width), batch 4, a fixed number of steps; U-Net++ of depth 4 with
+ * reduced widths and the paper's transposed-conv upsampling. This is what trained the shipped
+ * versions. `--set arch.upsample=resize` removes the checkerboard, but at 128 px crops, batch 1
+ * and 800 steps (tried: docs/styles/README.md) it gave near-blank sketches and toon images
+ * close to the photo, so it is not the default yet. The generator is fully convolutional: the
+ * worker serves it at the photo's own size.
  */
 const pairedShippedOptions: TrainOptionsInput = {
   preprocess: 'crop',
-  crop_size: 128,
-  batch_size: 1,
+  crop_size: 64,
+  serve_size: 256,
+  batch_size: 4,
   n_epochs: 100,
   n_epochs_decay: 100,
-  max_steps: 800,
+  max_steps: 2400,
   checkpoint_every: 50,
-  arch: { ngf: 12, ndf: 16, depth: 4, upsample: 'resize' },
+  arch: { ngf: 12, ndf: 16, depth: 4 },
 };
 
 /**
