@@ -5,7 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { NotAnImageError } from '../../shared/errors.js';
 import { sharp } from '../../shared/image/sharp.js';
+import { saveLayersModel } from '../../shared/models/layers-model-io.js';
 import { textFile } from '../helpers/images.js';
+import { buildTinyGenerator, slowModel } from '../helpers/tiny-model.js';
 import { startWebHarness, type WebHarness } from './web-harness.js';
 
 const photo = 'docs/images/grace-hopper.jpg';
@@ -41,6 +43,13 @@ describe('web playground in chromium', () => {
     // No worker runs yet: the request waits in the queue, and the page says so.
     await page.locator('#status[data-state="queued"]').waitFor();
     assert.match(await page.locator('#status').textContent() ?? '', /^Queued — position \d+ \(waiting for a worker to start\)$/);
+    // A toon model that takes seconds, so that "running" lasts long enough to be seen (a tiny
+    // model can finish before its first progress report reaches the page, which then goes
+    // from queued straight to done).
+    const slow = buildTinyGenerator(slowModel.inputSize, 5, slowModel.hiddenFilters);
+    const { version } = await saveLayersModel(h.backend.store, slow, { style: 'toon', architecture: 'test-tiny', inputSize: slowModel.inputSize });
+    slow.dispose();
+    await h.backend.store.promote('toon', version);
     await h.startWorker();
     await page.locator('#result-image:not([hidden])').waitFor({ timeout: 60_000 });
     assert.deepEqual(await page.evaluate(() => (window as unknown as { seenStates: string[] }).seenStates), ['sending', 'queued', 'running', 'done']);
