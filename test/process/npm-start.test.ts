@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, it } from 'node:test';
@@ -24,6 +24,11 @@ before(async () => {
   fastModels = (await tinyModelStore(['sketch'], 64)).store.root;
 });
 after(async () => {
+  // A test that failed before its app stopped leaves the app's Redis running (it has a session of its own): stop it.
+  for (const name of await readdir(work)) {
+    const lock = await lockOf({ REDIS_DATA_DIR: path.join(work, name, 'redis') }).catch(() => undefined);
+    if (lock && isRunning(lock.redisPid)) process.kill(lock.redisPid, 'SIGKILL');
+  }
   for (const dir of [work, slowModels, fastModels]) await rm(dir, { recursive: true, force: true });
 });
 
