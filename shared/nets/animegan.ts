@@ -25,6 +25,8 @@ import { network, trainingForward } from './training-forward.js';
  * after each; residual when widths match), two ×2 bilinear resizes (tfjs's resizeBilinear
  * without half-pixel centres, as TF1's `tf.image.resize_images` that v2 calls) each followed
  * by a 3×3 conv (no transposed convs, hence no checkerboard), 7×7 back to ngf, 1×1 to RGB, tanh.
+ * With `skips: 'concat'` (White-box Cartoonization's U-Net), the encoder's outputs at full and
+ * half resolution (a0, a2) join the decoder after d1 and e1.
  * Every conv is reflection-padded and 'valid'; the input is [N, H, W, 3] with H and W free
  * (multiples of 4 come back at the same size), so the worker can serve any resolution.
  *
@@ -100,6 +102,14 @@ export const animeganOptions = z.object({
   dLrScale: z.number().positive().default(0.2),
   /** Index, in the feature network's tapped layers, of the content and style features. */
   contentLayer: z.number().int().min(0).default(3),
+  /**
+   * Skip connections from the encoder to the decoder (v2: none). 'concat' joins the first
+   * full-resolution and half-resolution encoder stages to the decoder at the same resolution,
+   * as White-box Cartoonization's U-Net generator does (it adds them; here they are
+   * concatenated because the widths of v2's stages differ): the photo's detail reaches the
+   * output without passing through the 1/4-resolution bottleneck.
+   */
+  skips: z.enum(['none', 'concat']).default('none'),
 });
 export type AnimeganOptions = z.infer<typeof animeganOptions>;
 
@@ -154,18 +164,19 @@ function resizeUp(x: tf.SymbolicTensor, o: AnimeganOptions, filters: number, nam
 export function buildAnimeganGenerator(o: AnimeganOptions, name = 'G'): tf.LayersModel {
   const input = tf.input({ shape: [null, null, 3], name: `${name}_input` });
   const w = (k: number) => o.ngf * k;
-  let x = convNormLrelu(input, o, w(1), 7, 1, `${name}_a0`);
-  x = convNormLrelu(x, o, w(2), 3, 2, `${name}_a1_down`);
-  x = convNormLrelu(x, o, w(2), 3, 1, `${name}_a2`);
-  x = convNormLrelu(x, o, w(4), 3, 2, `${name}_b0_down`);
+  const full = convNormLrelu(input, o, w(1), 7, 1, `${name}_a0`);
+  const half = convNormLrelu(convNormLrelu(full, o, w(2), 3, 2, `${name}_a1_down`), o, w(2), 3, 1, `${name}_a2`);
+  const withSkip = (decoder: tf.SymbolicTensor, encoder: tf.SymbolicTensor, skipName: string) =>
+    o.skips === 'concat' ? (tf.layers.concatenate({ name: `${name}_${skipName}` }).apply([decoder, encoder]) as tf.SymbolicTensor) : decoder;
+  let x = convNormLrelu(half, o, w(4), 3, 2, `${name}_b0_down`);
   x = convNormLrelu(x, o, w(4), 3, 1, `${name}_b1`);
   x = convNormLrelu(x, o, w(4), 3, 1, `${name}_c0`);
   for (let i = 0; i < o.blocks; i++) x = invertedResidual(x, o, w(8), `${name}_ir${i}`);
   x = convNormLrelu(x, o, w(4), 3, 1, `${name}_c1`);
   x = resizeUp(x, o, w(4), `${name}_d0_up`);
-  x = convNormLrelu(x, o, w(4), 3, 1, `${name}_d1`);
+  x = withSkip(convNormLrelu(x, o, w(4), 3, 1, `${name}_d1`), half, 'skip_half');
   x = resizeUp(x, o, w(2), `${name}_e0_up`);
-  x = convNormLrelu(x, o, w(2), 3, 1, `${name}_e1`);
+  x = withSkip(convNormLrelu(x, o, w(2), 3, 1, `${name}_e1`), full, 'skip_full');
   x = convNormLrelu(x, o, w(1), 7, 1, `${name}_e2`);
   x = conv(x, 3, 1, 1, `${name}_out`, true);
   const output = apply(tf.layers.activation({ activation: 'tanh', name: `${name}_tanh` }), x);

@@ -83,6 +83,27 @@ describe('animegan networks', () => {
     });
   }
 
+  it("with skips 'concat', joins the full- and half-resolution encoder stages to the decoder and still keeps any size", async () => {
+    const withSkips = animegan.build(options({ skips: 'concat' }));
+    const G = withSkips.generators.G!;
+    const joined = G.layers.filter((l) => l.getClassName() === 'Concatenate').map((l) => l.inboundNodes[0]!.inboundLayers.map((inbound) => inbound.name));
+    assert.deepEqual(joined, [
+      ['G_d1_lrelu', 'G_a2_lrelu'],
+      ['G_e1_lrelu', 'G_a0_lrelu'],
+    ]);
+    const photo = tf.randomUniform([1, 36, 52, 3], -1, 1, 'float32', 5);
+    const out = G.predict(photo) as tf.Tensor;
+    assert.deepEqual(out.shape, [1, 36, 52, 3]);
+    const store = new DirectoryModelStore(storeRoot);
+    const meta = await saveLayersModel(store, G, { style: 'anime', architecture: 'animegan', options: options({ skips: 'concat' }), inputSize: 32, version: 'skips' });
+    const { model: loaded } = await loadLayersModel(store, 'anime', meta.version);
+    const reloaded = loaded.predict(photo) as tf.Tensor;
+    assert.deepEqual(reloaded.dataSync(), out.dataSync());
+    tf.dispose([photo, out, reloaded]);
+    loaded.dispose();
+    disposeNetworks(withSkips);
+  });
+
   it('counts its FLOPs at a given input size (its own leaves H and W free), in proportion to the pixels', () => {
     const G = nets.generators.G!;
     assert.throws(() => countFlops(G), /fixed input size/);
