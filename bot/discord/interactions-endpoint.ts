@@ -51,7 +51,7 @@ export class InteractionsEndpoint {
   readonly makeRequest: RESTOptions['makeRequest'] = async (url, init): Promise<ResponseLike> => {
     const interactionId = callbackRoute.exec(new URL(url).pathname)?.[1];
     const respond = interactionId === undefined ? undefined : this.waiting.get(interactionId);
-    // Not waiting (a gateway-style callback after the response window): Discord's own answer is the right one.
+    // Any other request, or a callback whose POST was already answered (with 500, after the window): Discord answers it.
     if (!interactionId || !respond) return DefaultRestOptions.makeRequest(url, init);
     this.waiting.delete(interactionId);
     const encoded = new Response(init.body as BodyInit | null);
