@@ -102,6 +102,10 @@ export const configSchema = z.object({
   DISCORD_GUILD_ID: z.string().regex(/^\d+$/, 'a numeric guild id').optional(),
   DISCORD_API_BASE: z.string().url().default('https://discord.com/api'),
   DISCORD_ADMIN_IDS: csvIds,
+  /** The application's public key (developer portal): set, interactions come by HTTP to DISCORD_INTERACTIONS_PORT instead of the gateway. */
+  DISCORD_PUBLIC_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, "the application's public key from the developer portal (64 hex digits)").optional(),
+  /** Port of the HTTP interactions endpoint (`/interactions`, behind the proxy that the Interactions Endpoint URL reaches). */
+  DISCORD_INTERACTIONS_PORT: z.coerce.number().int().min(0).max(65535).default(8082),
   /** How long Discord accepts an interaction's token (15 min); later answers go to the channel or by DM. Shorter only for tests. */
   DISCORD_INTERACTION_TTL_MS: z.coerce.number().int().min(1000).max(900_000).default(900_000),
 

@@ -12,6 +12,7 @@ import { createRedis, redisOptions } from '../../shared/queue/redis.js';
 import { TrainerHeartbeat } from '../../shared/queue/trainer-heartbeat.js';
 import { decodeRgb, maxPixelDifference, modelOutput } from '../bot/model-output.js';
 import { makePhoto, textFile } from '../helpers/images.js';
+import { leakedImage } from '../helpers/log-leaks.js';
 import { runEntry } from '../helpers/run-list.js';
 import { sleep } from '../helpers/wait-for.js';
 import { adminUser, alice, bob, startDiscordHarness, type DiscordHarness } from './discord-harness.js';
@@ -364,5 +365,18 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
       'the private result did not go to the channel',
     );
     assert.ok(privateRequest.original!.content.startsWith('Queued'), 'the private reply could not be edited any more');
+  });
+
+  it('neither the bot token nor image bytes (base64 or hex) reach the logs of the bot and the worker', () => {
+    const { logs, standIn } = h;
+    assert.ok(logs.some((line) => line.includes('"bot":"discord"')), 'the bot logged');
+    assert.ok(logs.some((line) => line.includes('translate job done')), 'the worker logged');
+    assert.ok(!logs.some((line) => line.includes(standIn.token.split('.').at(-1)!)), 'no log line holds the token');
+    const sent = [standIn.channelId, standIn.dmChannelOf(alice.id), standIn.dmChannelOf(bob.id)].flatMap((channel) =>
+      channel ? standIn.messagesIn(channel, { fromBot: true }).flatMap((m) => m.attachments.map((a) => a.bytes)) : [],
+    );
+    const images = [firstInput, ...sent];
+    assert.ok(images.length >= 8, 'the photo and the results');
+    assert.equal(leakedImage(logs, images), undefined, 'no image appears in the logs');
   });
 });

@@ -1,12 +1,13 @@
 import { Queue } from 'bullmq';
 import { startDiscordBot, type RunningDiscordBot } from '../../bot/discord/discord-bot.js';
+import { interactionsPath } from '../../bot/discord/interactions-endpoint.js';
 import type { Config } from '../../shared/config.js';
 import type { DirectoryModelStore } from '../../shared/models/directory-model-store.js';
-import type { LocalRedis } from '../../shared/process/local-redis.js';
+import { freePort, type LocalRedis } from '../../shared/process/local-redis.js';
 import { queueNames } from '../../shared/queue/contracts.js';
 import { redisOptions } from '../../shared/queue/redis.js';
 import { startBotBackend } from '../helpers/bot-backend.js';
-import { quietLogger, testConfig } from '../helpers/pipeline.js';
+import { capturingLogger, testConfig } from '../helpers/pipeline.js';
 import { DiscordStandIn, type DiscordUser } from './discord-stand-in.js';
 
 export const alice: DiscordUser = { id: '310000000000000001', username: 'alice' };
@@ -21,6 +22,8 @@ export interface DiscordHarness {
   config: Config;
   /** The settings as environment variables (for a bot in a child process). */
   env: Record<string, string>;
+  /** Everything the in-process bot and the worker logged, at debug level and without the app logger's redaction. */
+  logs: string[];
   /** The translate and train queues, to look at and to pause. */
   translate: Queue;
   train: Queue;
@@ -31,35 +34,48 @@ export interface DiscordHarness {
   close(): Promise<void>;
 }
 
-export async function startDiscordHarness(): Promise<DiscordHarness> {
+/**
+ * `interactions: 'http'` runs the bot with Discord's HTTP interactions instead of the
+ * gateway: the stand-in posts each interaction, signed, to the bot's endpoint.
+ */
+export async function startDiscordHarness(options: { interactions?: 'gateway' | 'http' } = {}): Promise<DiscordHarness> {
   const backend = await startBotBackend();
   const { redis, store } = backend;
   const standIn = await DiscordStandIn.start();
-  const env = {
+  const env: Record<string, string> = {
     ...backend.env,
     DISCORD_TOKEN: standIn.token,
     DISCORD_API_BASE: standIn.apiBase,
     DISCORD_ADMIN_IDS: adminUser.id,
   };
+  if (options.interactions === 'http') {
+    const port = await freePort();
+    env.DISCORD_PUBLIC_KEY = standIn.publicKey;
+    env.DISCORD_INTERACTIONS_PORT = String(port);
+    standIn.interactionsUrl = `http://127.0.0.1:${port}${interactionsPath}`;
+  }
   const config = testConfig(env);
   const connection = redisOptions(redis.url);
   const translate = new Queue(queueNames.translate, { connection, prefix: config.QUEUE_PREFIX });
   const train = new Queue(queueNames.train, { connection, prefix: config.QUEUE_PREFIX });
   let bot: RunningDiscordBot | undefined;
+  const logs: string[] = [];
+  const logger = capturingLogger(logs);
   return {
     redis,
     standIn,
     store,
     config,
     env,
+    logs,
     translate,
     train,
     async startWorker() {
-      await backend.startWorker(config);
+      await backend.startWorker(config, logger);
     },
     async startBot(overrides = {}) {
       const botConfig = testConfig({ ...env, ...overrides });
-      bot = await startDiscordBot({ config: botConfig, logger: quietLogger(botConfig), redisUrl: redis.url, store });
+      bot = await startDiscordBot({ config: botConfig, logger, redisUrl: redis.url, store });
       return bot;
     },
     async stopBot() {

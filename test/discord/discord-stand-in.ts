@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { waitFor } from '../helpers/wait-for.js';
@@ -62,7 +62,11 @@ export interface StoredInteraction {
   channelId: string;
   createdAt: number;
   tokenLifetimeMs: number;
-  callbacks: { type: number; at: number; data: Record<string, unknown> | undefined }[];
+  /** How the bot acknowledged it: a REST callback, or the response to the interactions endpoint's POST. */
+  callbacks: { type: number; at: number; data: Record<string, unknown> | undefined; via: 'rest' | 'http' }[];
+  /** For an interaction delivered by HTTP: the status the interactions endpoint answered with, or why there was none or it was refused. */
+  httpStatus?: number;
+  httpError?: string;
   /** The reply, once the interaction was answered with one. */
   original?: StoredMessage;
   followups: StoredMessage[];
@@ -106,7 +110,7 @@ class ApiError extends Error {
 const discordEpoch = 1_420_070_400_000;
 const flags = { ephemeral: 64, loading: 128 } as const;
 const channelTypes = { guildText: 0, dm: 1 } as const;
-const interactionTypes = { applicationCommand: 2, messageComponent: 3, autocomplete: 4 } as const;
+const interactionTypes = { ping: 1, applicationCommand: 2, messageComponent: 3, autocomplete: 4 } as const;
 const callbackTypes = { channelMessage: 4, deferredChannelMessage: 5, autocompleteResult: 8 } as const;
 const optionTypes = { subcommand: 1, string: 3, boolean: 5, attachment: 11 } as const;
 const callbackWindowMs = 3000;
@@ -119,6 +123,10 @@ const defaultTokenLifetimeMs = 15 * 60_000;
  * messages, DMs, registered commands. Tests inject what users do (slash commands with
  * attachments, the message context menu, button presses, autocomplete) as INTERACTION_CREATE
  * dispatches, and read what the bot did.
+ *
+ * With `interactionsUrl` set (the application's "Interactions Endpoint URL"), interactions
+ * are POSTed there instead, signed with the application's Ed25519 key as Discord signs them,
+ * and the POST's response is the interaction's callback.
  *
  * Discord's rules that the bot must meet are enforced: an interaction is acknowledged once,
  * within 3 s; its token works for webhook calls for a limited time (15 minutes, or what the
@@ -139,11 +147,17 @@ export class DiscordStandIn {
   /** Commands registered, by route ("global" or the guild id). */
   readonly registeredCommands = new Map<string, Record<string, unknown>[]>();
   readonly gateway: GatewayStandIn;
+  /** Where interactions go by HTTP instead of the gateway, once set. */
+  interactionsUrl: string | undefined;
+  /** The application's Ed25519 key pair, which signs requests to the interactions endpoint. */
+  private readonly signingKeys = generateKeyPairSync('ed25519');
 
   private readonly channels = new Map<string, Channel>();
   private readonly messages = new Map<string, StoredMessage>();
   private readonly attachments = new Map<string, StoredAttachment>();
   private readonly interactions = new Map<string, StoredInteraction>();
+  /** POSTs to the interactions endpoint in flight, by interaction id: webhook calls wait for the response, as Discord has it before they come. */
+  private readonly httpDeliveries = new Map<string, Promise<void>>();
   private snowflakeIncrement = 0;
   private server!: http.Server;
   private port = 0;
@@ -183,6 +197,11 @@ export class DiscordStandIn {
   /** What DISCORD_API_BASE is set to. */
   get apiBase(): string {
     return `${this.origin}/api`;
+  }
+
+  /** The application's public key as the developer portal shows it (what DISCORD_PUBLIC_KEY is set to). */
+  get publicKey(): string {
+    return Buffer.from(this.signingKeys.publicKey.export({ format: 'jwk' }).x ?? '', 'base64url').toString('hex');
   }
 
   get gatewayUrl(): string {
@@ -266,6 +285,29 @@ export class DiscordStandIn {
   autocomplete(user: DiscordUser, name: string, focused: { name: string; value: string }): StoredInteraction {
     const data = { id: this.commandId(name), name, type: 1, options: [{ name: focused.name, type: optionTypes.string, value: focused.value, focused: true }] };
     return this.interact(user, interactionTypes.autocomplete, this.channelId, data);
+  }
+
+  /** Discord checks the Interactions Endpoint URL with a signed PING; the endpoint's answer. */
+  async ping(): Promise<{ status: number; body: unknown }> {
+    const response = await this.postToEndpoint(JSON.stringify({ id: this.snowflake(), application_id: this.applicationId, type: interactionTypes.ping, token: 'ping', version: 1 }));
+    const text = await response.text();
+    return { status: response.status, body: text && response.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : text };
+  }
+
+  /**
+   * A POST to the interactions endpoint, signed as Discord signs it: the signature of the
+   * timestamp followed by the body, with the application's key. Tests give another key, an
+   * old timestamp, the signature of another body or no signature at all to see it refused.
+   */
+  postToEndpoint(body: string, signing: { key?: KeyObject; timestampS?: number; unsigned?: boolean; signedBody?: string } = {}): Promise<Response> {
+    if (!this.interactionsUrl) throw new Error('the interactions endpoint URL is not set');
+    const timestamp = String(signing.timestampS ?? Math.floor(Date.now() / 1000));
+    const signature = sign(null, Buffer.from(timestamp + (signing.signedBody ?? body)), signing.key ?? this.signingKeys.privateKey).toString('hex');
+    return fetch(this.interactionsUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(signing.unsigned ? {} : { 'x-signature-ed25519': signature, 'x-signature-timestamp': timestamp }) },
+      body,
+    });
   }
 
   // What the bot did.
@@ -416,7 +458,7 @@ export class DiscordStandIn {
     this.interactions.set(interaction.id, interaction);
     const channel = this.channels.get(channelId);
     const inGuild = channel?.guildId !== undefined;
-    this.gateway.dispatch('INTERACTION_CREATE', {
+    const payload = {
       id: interaction.id,
       application_id: this.applicationId,
       type,
@@ -435,8 +477,24 @@ export class DiscordStandIn {
       entitlements: [],
       authorizing_integration_owners: { '0': this.guildId },
       context: inGuild ? 0 : 1,
-    });
+    };
+    if (this.interactionsUrl) this.httpDeliveries.set(interaction.id, this.deliverByHttp(interaction, payload));
+    else this.gateway.dispatch('INTERACTION_CREATE', payload);
     return interaction;
+  }
+
+  /** Posts an interaction to the endpoint; a 200 response is its callback, checked as a REST callback is. */
+  private async deliverByHttp(interaction: StoredInteraction, payload: Record<string, unknown>): Promise<void> {
+    try {
+      const response = await this.postToEndpoint(JSON.stringify(payload));
+      interaction.httpStatus = response.status;
+      const raw = Buffer.from(await response.arrayBuffer());
+      if (response.status !== 200) return;
+      const { body, files } = decodeBody(raw, response.headers.get('content-type') ?? '');
+      this.callback(interaction.id, interaction.token, body ?? {}, files, 'http');
+    } catch (err) {
+      interaction.httpError = (err as Error).message;
+    }
   }
 
   // Internals: REST.
@@ -496,10 +554,12 @@ export class DiscordStandIn {
       return commands;
     }
     if (method === 'POST' && (m = /^\/interactions\/(\d+)\/([^/]+)\/callback$/.exec(route))) {
-      return this.callback(m[1]!, m[2]!, body, files);
+      return this.callback(m[1]!, m[2]!, body, files, 'rest');
     }
     if ((m = /^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/(@original|\d+))?$/.exec(route))) {
-      const interaction = this.interactionOfToken(m[1]!, m[2]!);
+      const token = m[2]!;
+      await this.httpDeliveries.get([...this.interactions.values()].find((i) => i.token === token)?.id ?? '');
+      const interaction = this.interactionOfToken(m[1]!, token);
       if (method === 'POST' && !m[3]) return this.followup(interaction, body, files, query.get('wait') === 'true');
       // "@original" is the reply; a message id names the reply or one of the follow-ups.
       const message = m[3] === '@original' ? interaction.original : [interaction.original, ...interaction.followups].find((f) => f?.id === m![3]);
@@ -532,7 +592,7 @@ export class DiscordStandIn {
     throw new ApiError(404, 0, `404: the stand-in does not implement ${method} ${route}`);
   }
 
-  private callback(interactionId: string, token: string, body: Record<string, unknown>, files: UploadedFile[]): undefined {
+  private callback(interactionId: string, token: string, body: Record<string, unknown>, files: UploadedFile[], via: 'rest' | 'http'): undefined {
     const interaction = this.interactions.get(interactionId);
     if (!interaction || interaction.token !== token) throw new ApiError(404, 10062, 'Unknown interaction');
     const now = Date.now();
@@ -540,7 +600,7 @@ export class DiscordStandIn {
     if (now - interaction.createdAt > callbackWindowMs) throw new ApiError(404, 10062, 'Unknown interaction');
     const type = Number(body.type);
     const data = body.data as Record<string, unknown> | undefined;
-    interaction.callbacks.push({ type, at: now, data });
+    interaction.callbacks.push({ type, at: now, data, via });
     const ephemeral = (Number(data?.flags ?? 0) & flags.ephemeral) !== 0;
     switch (type) {
       case callbackTypes.deferredChannelMessage:
@@ -654,12 +714,14 @@ function buttonsOf(components: unknown): StoredMessage['buttons'] {
   return rows.flatMap((row) => row.components ?? []).flatMap((c) => (c.type === 2 && c.custom_id ? [{ label: c.label ?? '', customId: c.custom_id }] : []));
 }
 
-/** A request body: JSON, or multipart with `payload_json` and `files[n]` parts. */
 async function readBody(req: http.IncomingMessage): Promise<{ body: Record<string, unknown> | undefined; files: UploadedFile[] }> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  const raw = Buffer.concat(chunks);
-  const type = req.headers['content-type'] ?? '';
+  return decodeBody(Buffer.concat(chunks), req.headers['content-type'] ?? '');
+}
+
+/** A message body (a REST request's, an interaction response's): JSON, or multipart with `payload_json` and `files[n]` parts. */
+function decodeBody(raw: Buffer, type: string): { body: Record<string, unknown> | undefined; files: UploadedFile[] } {
   if (!raw.length) return { body: undefined, files: [] };
   if (type.startsWith('application/json')) return { body: JSON.parse(raw.toString('utf8')) as Record<string, unknown>, files: [] };
   if (type.startsWith('multipart/form-data')) {
