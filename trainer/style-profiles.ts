@@ -51,7 +51,12 @@ const pairedShippedOptions: TrainOptionsInput = {
  *   left the adversarial term 300× the rest; with it still 25× the rest (adversarial weight
  *   300), 45 adversarial steps turned every photo blue and blurred, and at colour weight 40
  *   the colours stayed washed out (tried; YUV's Huber term on U and V pulls weakly on small
- *   chroma errors).
+ *   chroma errors);
+ * - skips 'concat' (White-box Cartoonization's U-Net skips; v2 has none): without them every
+ *   output was blurred by the 1/4-resolution bottleneck (tried: 350 steps);
+ * - D sees grayscale images (`discriminatorSees`, White-box's texture discriminator; v2 shows
+ *   it colour): with a colour D, G tinted every photo pink, the colour of the games' most
+ *   frequent hair (tried: 375 steps with skips).
  */
 const animeShippedOptions: TrainOptionsInput = {
   preprocess: 'crop',
@@ -59,10 +64,25 @@ const animeShippedOptions: TrainOptionsInput = {
   batch_size: 1,
   n_epochs: 1,
   n_epochs_decay: 0,
-  max_steps: 450,
+  max_steps: 675,
   log_every: 5,
   checkpoint_every: 25,
-  arch: { ngf: 16, blocks: 4, ndf: 32, initSteps: 80, initColorWeight: 20, contentLayer: 1, gLrScale: 0.5, dLrScale: 0.5, gAdvWeight: 10, conWeight: 75, styWeight: 2000, colorWeight: 100 },
+  arch: {
+    ngf: 16,
+    blocks: 4,
+    ndf: 32,
+    initSteps: 80,
+    initColorWeight: 20,
+    contentLayer: 1,
+    gLrScale: 0.5,
+    dLrScale: 0.5,
+    gAdvWeight: 10,
+    conWeight: 75,
+    styWeight: 2000,
+    colorWeight: 100,
+    skips: 'concat',
+    discriminatorSees: 'grayscale',
+  },
 };
 
 /** Every style the trainer knows how to train, by the style's name. */

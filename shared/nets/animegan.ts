@@ -110,6 +110,15 @@ export const animeganOptions = z.object({
    * output without passing through the 1/4-resolution bottleneck.
    */
   skips: z.enum(['none', 'concat']).default('none'),
+  /**
+   * What D is shown (v2: 'colour'). 'grayscale' shows it every image in grayscale, as White-box
+   * Cartoonization's texture discriminator sees its random-grayscale images: D then judges
+   * lines and flat shading but not colour, which the colour loss keeps from the photo. On
+   * art whose palette is narrow (the Ren'Py games' pink hair and blue skies), a colour D
+   * lets G pass for anime by tinting the whole photo. D's grayscale-anime term is then dropped
+   * (a gray anime image is what D calls real).
+   */
+  discriminatorSees: z.enum(['colour', 'grayscale']).default('colour'),
 });
 export type AnimeganOptions = z.infer<typeof animeganOptions>;
 
@@ -223,6 +232,9 @@ function edgeSmoothed(batch: Batch, o: AnimeganOptions): tf.Tensor4D | undefined
   return batch.bEdgeSmoothed;
 }
 
+/** An image as D sees it: itself, or its grayscale when `discriminatorSees` is 'grayscale'. */
+const shownToD = (images: tf.Tensor4D, o: AnimeganOptions): tf.Tensor4D => (o.discriminatorSees === 'grayscale' ? grayscale(images) : images);
+
 /** LSGAN against a constant target, as v2's `generator_loss` / `discriminator_loss` (mean squared distance). */
 const lsgan = (prediction: tf.Tensor, real: boolean) => ganLoss('lsgan', prediction, real);
 
@@ -256,7 +268,7 @@ export const animegan = registerArchitecture<AnimeganOptions>({
       const colour = yuvColourLoss(fake, a);
       return { total: tf.addN([content.mul(o.conWeight), colour.mul(o.initColorWeight)]) as tf.Scalar, terms: { content, colour } };
     }
-    const adversarial = lsgan(trainingForward(network(nets, 'discriminators', 'D'), fake), true);
+    const adversarial = lsgan(trainingForward(network(nets, 'discriminators', 'D'), shownToD(fake, o)), true);
     const style = gramStyleLoss(fakeFeatures, contentFeatures(grayscale(b), o));
     const colour = yuvColourLoss(fake, a);
     const tv = totalVariationLoss(fake);
@@ -275,11 +287,14 @@ export const animegan = registerArchitecture<AnimeganOptions>({
     const D = network(nets, 'discriminators', 'D');
     const fake = trainingForward(network(nets, 'generators', 'G'), a);
     const terms: Record<string, tf.Scalar> = {
-      real: lsgan(trainingForward(D, b), true),
-      fake: lsgan(trainingForward(D, fake), false),
-      gray: lsgan(trainingForward(D, grayscale(b)), false),
+      real: lsgan(trainingForward(D, shownToD(b, o)), true),
+      fake: lsgan(trainingForward(D, shownToD(fake, o)), false),
     };
-    const weighted = [terms.real!.mul(o.dRealWeight), terms.fake!.mul(o.dFakeWeight), terms.gray!.mul(o.dGrayWeight)];
+    const weighted = [terms.real!.mul(o.dRealWeight), terms.fake!.mul(o.dFakeWeight)];
+    if (o.discriminatorSees === 'colour') {
+      terms.gray = lsgan(trainingForward(D, grayscale(b)), false);
+      weighted.push(terms.gray.mul(o.dGrayWeight));
+    }
     if (smoothed) {
       terms.smooth = lsgan(trainingForward(D, grayscale(smoothed)), false);
       weighted.push(terms.smooth.mul(o.dSmoothWeight));

@@ -189,6 +189,20 @@ describe('animegan losses on hand-computed values', () => {
       assert.ok(Math.abs(scalar(total) - weighted) < 1e-3, `${scalar(total)} vs ${weighted}`);
     });
 
+    it("with discriminatorSees 'grayscale', D and G's adversarial term see every image in grayscale, and D has no grayscale-anime term", () => {
+      const colouredPhoto = [0.6, 0, -0.6];
+      const photoGray = 0.299 * 0.6 - 0.114 * 0.6;
+      const coloured = (): Batch => ({ ...batch(), a: filled(1, 8, 8, colouredPhoto) });
+      const o = options({ edgePromoting: true, discriminatorSees: 'grayscale' });
+      const { total, terms } = animegan.discriminatorObjective(fixed, coloured(), o);
+      const expected = { real: (animeGray - 1) ** 2, fake: photoGray ** 2, smooth: 0.1 ** 2 };
+      assert.deepEqual(Object.keys(terms).sort(), ['fake', 'real', 'smooth']);
+      for (const [name, value] of Object.entries(expected)) assert.ok(Math.abs(scalar(terms[name]!) - value) < 1e-6, `${name}: ${scalar(terms[name]!)} vs ${value}`);
+      assert.ok(Math.abs(scalar(total) - 300 * (1.2 * expected.real + 1.2 * expected.fake + 0.8 * expected.smooth)) < 1e-3);
+      const { terms: gTerms } = animegan.generatorObjective(fixed, coloured(), o);
+      assert.ok(Math.abs(scalar(gTerms.adversarial!) - (photoGray - 1) ** 2) < 1e-6, `G adversarial ${scalar(gTerms.adversarial!)}: D saw the photo in colour`);
+    });
+
     it('without edge-smoothed images: a MissingEdgeSmoothedError naming trainB_smooth from the first step, or no smooth term when edgePromoting is off', () => {
       const { a, b } = batch();
       const missing = (err: unknown) => err instanceof MissingEdgeSmoothedError && /trainB_smooth/.test(err.message);
