@@ -21,7 +21,7 @@ import { loadConfig } from '../shared/config.js';
 import { createLogger } from '../shared/logger.js';
 import { DirectoryModelStore } from '../shared/models/directory-model-store.js';
 import { saveLayersModel } from '../shared/models/layers-model-io.js';
-import { getArchitecture } from '../shared/nets/index.js';
+import { getArchitecture } from '../gan/index.js';
 import { childServiceEnvDefaults, startChildService } from '../shared/process/child-service.js';
 import { freePort, startLocalRedis } from '../shared/process/local-redis.js';
 import { translateQueue, translateQueueEvents } from '../shared/queue/queues.js';

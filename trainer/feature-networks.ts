@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, type Config } from '../shared/config.js';
-import { loadFeatureNetwork, useFeatureNetwork } from '../shared/nets/losses/feature-network.js';
+import { loadFeatureNetwork, useFeatureNetwork } from '../gan/losses/feature-network.js';
 import { randomFeatureExtractor, type ImageFeatureExtractor } from './eval/feature-extractor.js';
 import { loadInceptionFeatureExtractor } from './eval/inception-feature-extractor.js';
 

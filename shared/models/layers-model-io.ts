@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { servedSizeMultiple } from '../nets/index.js';
+import { servedSizeMultiple } from '../../gan/index.js';
 import type { ModelMeta } from './model-meta.js';
 import type { ModelStore } from './model-store.js';
 import { exportLayersModelToOnnx, UnsupportedLayerError } from './onnx-export/export-layers-model.js';

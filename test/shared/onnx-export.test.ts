@@ -9,10 +9,10 @@ import * as ort from 'onnxruntime-node';
 import { DirectoryModelStore } from '../../shared/models/directory-model-store.js';
 import { loadLayersModel, saveLayersModel } from '../../shared/models/layers-model-io.js';
 import { exportLayersModelToOnnx, UnsupportedLayerError } from '../../shared/models/onnx-export/export-layers-model.js';
-import { getArchitecture } from '../../shared/nets/index.js';
-import { disposeNetworks } from '../../shared/nets/dispose-networks.js';
-import { BlurUpsample } from '../../shared/nets/layers/blur-upsample.js';
-import { InstanceNorm } from '../../shared/nets/layers/instance-norm.js';
+import { getArchitecture } from '../../gan/index.js';
+import { disposeNetworks } from '../../gan/dispose-networks.js';
+import { BlurUpsample } from '../../shared/layers/blur-upsample.js';
+import { InstanceNorm } from '../../shared/layers/instance-norm.js';
 
 /*
  * The ONNX exporter (shared/models/onnx-export/): for each served architecture (tiny seeded

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { randomFeatureNetwork } from '../../shared/nets/losses/feature-network.js';
+import { randomFeatureNetwork } from '../../gan/losses/feature-network.js';
 import { extractFeatures, randomFeatureExtractor, type FeatureSet } from '../../trainer/eval/feature-extractor.js';
 import { fft, fft2 } from '../../trainer/eval/fft.js';
 import { fid } from '../../trainer/eval/fid.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { randomFeatureNetwork, type FeatureNetwork, type RandomFeatureNetworkOptions } from '../../shared/nets/losses/feature-network.js';
+import { randomFeatureNetwork, type FeatureNetwork, type RandomFeatureNetworkOptions } from '../../gan/losses/feature-network.js';
 
 /**
  * An image embedding for distribution metrics (FID, KID). `features` takes NHWC images in
@@ -83,7 +83,7 @@ export function globalPoolFeatureExtractor(net: FeatureNetwork): ImageFeatureExt
 /**
  * The documented stand-in when no converted InceptionV3 is provided: the global-pooled
  * stages of the seeded random conv pyramid the perceptual losses also fall back to
- * (shared/nets/losses/feature-network.ts; 32+64+128+128 = 352 dims by default). Same seed,
+ * (gan/losses/feature-network.ts; 32+64+128+128 = 352 dims by default). Same seed,
  * same network on every machine, so its scores compare across runs of this project — but
  * not with published FID/KID numbers, which are Inception's; its name says so in reports.
  */
