@@ -1,12 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-
-/**
- * A custom layer that knows its cost implements this: floating-point operations for one
- * call with these shapes (batch dimension null or 1), counting a multiply-add as 2.
- */
-export interface CountsFlops {
-  flops(inputShapes: tf.Shape[], outputShapes: tf.Shape[]): number;
-}
+import type { CountsFlops } from '../shared/layers/counts-flops.js';
 
 export interface FlopCount {
   /** Per image: 2 × the multiply-adds of the convolutions, transposed convolutions and dense layers. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { cyclegan, cycleganOptions, type CycleganOptions } from '../cyclegan/cyclegan.js';
 import { buildAttentionUnetGenerator } from './attention-unet-generator.js';
-import { buildPatchGan } from '../pix2pix/pix2pix.js';
+import { buildPatchGan } from '../blocks/patchgan.js';
 import { registerArchitecture } from '../registry.js';
 
 /*

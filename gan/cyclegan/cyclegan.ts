@@ -6,7 +6,7 @@ import { ganLoss } from '../losses/adversarial.js';
 import { cycleLoss, identityLoss } from './cycle-loss.js';
 import { gradientPenalty } from '../losses/gradient-penalty.js';
 import { convBiasBeforeNorm, normLayer, type NormKind } from '../blocks/norm-layer.js';
-import { buildPatchGan, patchGanOutputSize } from '../pix2pix/pix2pix.js';
+import { buildPatchGan, patchGanOutputSize } from '../blocks/patchgan.js';
 import { registerArchitecture } from '../registry.js';
 import { network, trainingForward } from '../training-forward.js';
 import { convKernelInit } from '../blocks/weight-init.js';

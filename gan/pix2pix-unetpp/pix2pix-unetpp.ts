@@ -4,7 +4,8 @@ import type { Batch, Networks, Objective } from '../architecture.js';
 import { ganLoss } from '../losses/adversarial.js';
 import { differentialGanLoss } from './differential-image.js';
 import { l1Loss } from '../losses/pixel.js';
-import { buildPatchGan, buildUnetGenerator } from '../pix2pix/pix2pix.js';
+import { buildPatchGan } from '../blocks/patchgan.js';
+import { buildUnetGenerator } from '../blocks/unet-generator.js';
 import { upsampleKind } from '../blocks/upsample-conv.js';
 import { buildUnetPlusPlusGenerator } from './unetpp-generator.js';
 import { registerArchitecture } from '../registry.js';
@@ -51,7 +52,7 @@ export const pix2pixUnetppOptions = z
     ganMode: z.enum(['vanilla', 'lsgan']).default('vanilla'),
     /** λ of Eq. (5); unstated, pix2pix's 100. */
     lambdaL1: z.number().min(0).default(100),
-    /** Up-sampling of every up block: the paper's transposed conv, or resize + 3×3 conv (no checkerboard; layers/upsample-conv.ts). */
+    /** Up-sampling of every up block: the paper's transposed conv, or resize + 3×3 conv (no checkerboard; ../blocks/upsample-conv.ts). */
     upsample: upsampleKind.default('transpose'),
   })
   .refine((o) => o.imageSize % 2 ** o.depth === 0, {

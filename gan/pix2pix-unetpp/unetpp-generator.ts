@@ -36,7 +36,7 @@ export interface UnetPlusPlusOptions {
  * Choices where the paper is silent: as in pix2pix, the first and innermost encoder blocks
  * have no norm and dropout is in up blocks only (here every nested node, per the paper's
  * block); without deep supervision, which the paper does not use. With `upsample: 'resize'`
- * every transposed conv is bilinear ×2 + 3×3 conv instead (layers/upsample-conv.ts).
+ * every transposed conv is bilinear ×2 + 3×3 conv instead (../blocks/upsample-conv.ts).
  */
 export function buildUnetPlusPlusGenerator(o: UnetPlusPlusOptions): tf.LayersModel {
   const bias = convBiasBeforeNorm(o.norm);

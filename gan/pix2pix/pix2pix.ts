@@ -4,11 +4,11 @@ import type { Batch, Objective } from '../architecture.js';
 import { ganLoss } from '../losses/adversarial.js';
 import { gradientPenalty } from '../losses/gradient-penalty.js';
 import { l1Loss } from '../losses/pixel.js';
-import { convBiasBeforeNorm, normLayer, type NormKind } from '../blocks/norm-layer.js';
-import { upsampleConv, upsampleKind, type UpsampleKind } from '../blocks/upsample-conv.js';
+import { buildPatchGan, patchGanOutputSize } from '../blocks/patchgan.js';
+import { buildUnetGenerator } from '../blocks/unet-generator.js';
+import { upsampleKind } from '../blocks/upsample-conv.js';
 import { registerArchitecture } from '../registry.js';
 import { network, trainingForward } from '../training-forward.js';
-import { convKernelInit } from '../blocks/weight-init.js';
 
 /*
  * pix2pix (Isola et al., "Image-to-Image Translation with Conditional Adversarial Networks",
@@ -24,7 +24,7 @@ import { convKernelInit } from '../blocks/weight-init.js';
  *   The U-Net only sees sizes divisible by 2^downs, so 'same' is exact there. Stride-1
  *   k4 p1 convs (the PatchGAN's last two) have no 'same' equivalent (tfjs would pad 1 and 2
  *   and keep the size); the PatchGAN therefore pads explicitly and convolves 'valid'.
- * - BatchNorm momentum/epsilon: see norm-layer.ts.
+ * - BatchNorm momentum/epsilon: see ../blocks/norm-layer.ts.
  * - Inference: the reference's test.py keeps the networks in training mode unless `--eval`
  *   (batch statistics and dropout at test time, the paper's "noise"); tfjs `predict` runs
  *   in inference mode (BatchNorm running statistics, no dropout).
@@ -46,7 +46,7 @@ export const pix2pixOptions = z.object({
   lambdaGP: z.number().min(0).default(10),
   dropout: z.boolean().default(true),
   nLayersD: z.number().int().min(1).default(3),
-  /** The U-Net's ×2 upsampling: the paper's transposed convs, or resize + 3×3 conv (no checkerboard; layers/upsample-conv.ts). */
+  /** The U-Net's ×2 upsampling: the paper's transposed convs, or resize + 3×3 conv (no checkerboard; ../blocks/upsample-conv.ts). */
   upsample: upsampleKind.default('transpose'),
 })
   .refine((o) => o.imageSize % 2 ** unetDowns[o.netG] === 0, {
@@ -57,106 +57,6 @@ export const pix2pixOptions = z.object({
 export type Pix2pixOptions = z.infer<typeof pix2pixOptions>;
 
 const unetDowns = { unet_256: 8, unet_128: 7, unet_64: 6, unet_32: 5 } as const;
-
-export interface UnetOptions {
-  name: string;
-  imageSize: number;
-  inputChannels: number;
-  outputChannels: number;
-  /** Number of stride-2 downsamplings; the innermost feature map is imageSize / 2^downs. */
-  downs: number;
-  ngf: number;
-  norm: NormKind;
-  dropout: boolean;
-  upsample: UpsampleKind;
-}
-
-/**
- * `UnetGenerator`: nested `UnetSkipConnectionBlock`s, level i (0 = outermost) downsampling
- * to ngf·min(2^i, 8) channels. Down path LeakyReLU(0.2) → conv → norm (no activation before
- * the first conv, no norm after the first or the innermost); up path ReLU → transposed conv
- * → norm, and concat(activated block input, block output) as the skip; the outermost ends in a
- * biased transposed conv and tanh. Dropout(0.5) follows the up norm of the blocks between
- * the innermost and the ngf·8 ← ngf·4 one (the reference's `num_downs - 5` loop blocks).
- * `upsample: 'resize'` replaces each transposed conv by bilinear ×2 + 3×3 conv.
- */
-export function buildUnetGenerator(o: UnetOptions): tf.LayersModel {
-  const bias = convBiasBeforeNorm(o.norm);
-  const width = (level: number) => o.ngf * Math.min(2 ** level, 8);
-  const input = tf.input({ shape: [o.imageSize, o.imageSize, o.inputChannels], name: `${o.name}_input` });
-  const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]) => layer.apply(x) as tf.SymbolicTensor;
-  const conv = (filters: number, useBias: boolean, name: string) =>
-    tf.layers.conv2d({ filters, kernelSize: 4, strides: 2, padding: 'same', useBias, kernelInitializer: convKernelInit(), name });
-
-  const blockInputs: tf.SymbolicTensor[] = [];
-  let x = input;
-  for (let level = 0; level < o.downs; level++) {
-    const innermost = level === o.downs - 1;
-    const prefix = `${o.name}_down${level}`;
-    if (level > 0) x = apply(tf.layers.leakyReLU({ alpha: 0.2, name: `${prefix}_lrelu` }), x);
-    // The reference's LeakyReLU is in place (`nn.LeakyReLU(0.2, True)`), so it also rewrites
-    // the block input that `torch.cat([x, self.model(x)], 1)` then reads: the skip carries
-    // LeakyReLU(x), as a trace of the reference shows (lanpa/tensorboardX#215).
-    blockInputs.push(x);
-    x = apply(conv(width(level), bias, `${prefix}_conv`), x);
-    if (level > 0 && !innermost) x = apply(normLayer(o.norm, `${prefix}_norm`), x);
-  }
-  for (let level = o.downs - 1; level > 0; level--) {
-    const prefix = `${o.name}_up${level}`;
-    x = apply(tf.layers.reLU({ name: `${prefix}_relu` }), x);
-    x = upsampleConv(o.upsample, x, { filters: width(level - 1), useBias: bias, name: prefix });
-    x = apply(normLayer(o.norm, `${prefix}_norm`), x);
-    if (o.dropout && level >= 4 && level < o.downs - 1) x = apply(tf.layers.dropout({ rate: 0.5, name: `${prefix}_dropout` }), x);
-    x = apply(tf.layers.concatenate({ axis: -1, name: `${prefix}_skip` }), [blockInputs[level]!, x]);
-  }
-  x = apply(tf.layers.reLU({ name: `${o.name}_up0_relu` }), x);
-  x = upsampleConv(o.upsample, x, { filters: o.outputChannels, useBias: true, name: `${o.name}_up0` });
-  const output = apply(tf.layers.activation({ activation: 'tanh', name: `${o.name}_tanh` }), x);
-  return tf.model({ inputs: input, outputs: output, name: o.name });
-}
-
-/** Side of the PatchGAN's logit map: nLayers stride-2 k4 p1 convs, then two stride-1 ones (each −1). */
-export function patchGanOutputSize(imageSize: number, nLayers: number): number {
-  let size = imageSize;
-  for (let n = 0; n < nLayers; n++) size = Math.floor(size / 2);
-  return size - 2;
-}
-
-export interface PatchGanOptions {
-  name: string;
-  imageSize: number;
-  inputChannels: number;
-  ndf: number;
-  nLayers: number;
-  norm: NormKind;
-}
-
-/**
- * `NLayerDiscriminator`, the PatchGAN: k4 p1 convs, stride 2 for the first nLayers, then
- * two stride-1 ones; widths ndf·min(2^n, 8); LeakyReLU(0.2); norm on all but the first and
- * last; one logit per patch (70×70 receptive field with nLayers 3; 30×30 logits at 256 px).
- * Padding is explicit (zero, one pixel) with 'valid' convs so every size matches PyTorch.
- */
-export function buildPatchGan(o: PatchGanOptions): tf.LayersModel {
-  const bias = convBiasBeforeNorm(o.norm);
-  const input = tf.input({ shape: [o.imageSize, o.imageSize, o.inputChannels], name: `${o.name}_input` });
-  const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor) => layer.apply(x) as tf.SymbolicTensor;
-  const conv = (x: tf.SymbolicTensor, filters: number, strides: number, useBias: boolean, name: string) => {
-    const padded = apply(tf.layers.zeroPadding2d({ padding: 1, name: `${name}_pad` }), x);
-    return apply(tf.layers.conv2d({ filters, kernelSize: 4, strides, padding: 'valid', useBias, kernelInitializer: convKernelInit(), name }), padded);
-  };
-  const lrelu = (x: tf.SymbolicTensor, name: string) => apply(tf.layers.leakyReLU({ alpha: 0.2, name }), x);
-
-  let x = lrelu(conv(input, o.ndf, 2, true, `${o.name}_conv0`), `${o.name}_lrelu0`);
-  for (let n = 1; n <= o.nLayers; n++) {
-    const stride = n < o.nLayers ? 2 : 1;
-    x = conv(x, o.ndf * Math.min(2 ** n, 8), stride, bias, `${o.name}_conv${n}`);
-    x = apply(normLayer(o.norm, `${o.name}_norm${n}`), x);
-    x = lrelu(x, `${o.name}_lrelu${n}`);
-  }
-  const output = conv(x, 1, 1, true, `${o.name}_logits`);
-  return tf.model({ inputs: input, outputs: output, name: o.name });
-}
 
 function pair(source: tf.Tensor4D, image: tf.Tensor4D): tf.Tensor4D {
   return tf.concat([source, image], 3);

@@ -6,7 +6,7 @@ import { ganLoss } from '../losses/adversarial.js';
 import { activeFeatureNetwork } from '../losses/feature-network.js';
 import { multiScalePerceptualLoss } from '../losses/perceptual.js';
 import { l1Loss } from '../losses/pixel.js';
-import { buildPatchGan } from '../pix2pix/pix2pix.js';
+import { buildPatchGan } from '../blocks/patchgan.js';
 import { STAGES, buildPmsGenerator, stageOutputs } from './generator.js';
 import { registerArchitecture } from '../registry.js';
 import { network, trainingForward } from '../training-forward.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { CountsFlops } from '../../gan/flops.js';
+import type { CountsFlops } from './counts-flops.js';
 
 export interface SelfAttentionArgs {
   /** Query/key width is channels / reduction (SAGAN: C̄ = C/8). */

@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import '../../trainer/tf/register-training-kernels.js';
 import { DirectoryModelStore } from '../../shared/models/directory-model-store.js';
-import { loadLayersModel, saveLayersModel } from '../../shared/models/layers-model-io.js';
+import { loadLayersModel } from '../../shared/models/layers-model-io.js';
+import { saveGenerator } from '../../gan/save-generator.js';
 import { animegan, animeganOptions, MissingEdgeSmoothedError, type AnimeganOptions } from '../../gan/animegan/animegan.js';
 import type { Batch, Networks, TrainingContext } from '../../gan/architecture.js';
 import { disposeNetworks } from '../../gan/dispose-networks.js';
@@ -97,7 +98,7 @@ describe('animegan networks', () => {
     const store = new DirectoryModelStore(storeRoot);
     const o = options();
     for (const [name, model] of Object.entries({ ...nets.generators, ...nets.discriminators })) {
-      const meta = await saveLayersModel(store, model, { style: 'anime', architecture: 'animegan', options: o, inputSize: o.imageSize, version: name });
+      const meta = await saveGenerator(store, model, { style: 'anime', architecture: 'animegan', options: o, inputSize: o.imageSize, version: name });
       const { model: loaded } = await loadLayersModel(store, 'anime', meta.version);
       const photo = tf.randomUniform([1, 40, 24, 3], -1, 1, 'float32', 3);
       const [expected, actual] = [model, loaded].map((m) => tf.tidy(() => (m.predict(photo) as tf.Tensor).dataSync()));

@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import '../../trainer/tf/register-training-kernels.js';
 import { DirectoryModelStore } from '../../shared/models/directory-model-store.js';
-import { loadLayersModel, saveLayersModel } from '../../shared/models/layers-model-io.js';
+import { loadLayersModel } from '../../shared/models/layers-model-io.js';
+import { saveGenerator } from '../../gan/save-generator.js';
 import { listArchitectures, type Batch, type Networks } from '../../gan/index.js';
 import { disposeNetworks } from '../../gan/dispose-networks.js';
 import { createTrainStep } from '../../gan/train-step.js';
@@ -96,7 +97,7 @@ for (const arch of architectures) {
       const store = new DirectoryModelStore(storeRoot);
       const style = `${arch.name}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40);
       for (const [name, model] of Object.entries({ ...nets.generators, ...nets.discriminators })) {
-        const meta = await saveLayersModel(store, model, { style, architecture: arch.name, options, inputSize: size, version: name.replace(/[^\w.-]/g, '_') });
+        const meta = await saveGenerator(store, model, { style, architecture: arch.name, options, inputSize: size, version: name.replace(/[^\w.-]/g, '_') });
         const { model: loaded } = await loadLayersModel(store, style, meta.version);
         const inputs = inputsFor(model, size, 7);
         const expected = predict(model, inputs);
@@ -113,7 +114,7 @@ for (const arch of architectures) {
       it(`is served at other sizes: stored with inputMultiple ${multiple}, loaded, it maps a non-square image of multiples of it to one of that size`, async () => {
         const store = new DirectoryModelStore(storeRoot);
         const style = `${arch.name}-native`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40);
-        const meta = await saveLayersModel(store, nets.generators[arch.served]!, { style, architecture: arch.name, options, inputSize: size });
+        const meta = await saveGenerator(store, nets.generators[arch.served]!, { style, architecture: arch.name, options, inputSize: size });
         assert.equal(meta.inputMultiple, multiple);
         const { model: loaded, inputMultiple } = await loadLayersModel(store, style, meta.version);
         assert.equal(inputMultiple, multiple);

@@ -5,7 +5,8 @@ import { cyclegan } from '../../gan/cyclegan/cyclegan.js';
 import { disposeNetworks } from '../../gan/dispose-networks.js';
 import { countFlops } from '../../gan/flops.js';
 import { trainableParamCount } from '../../gan/param-count.js';
-import { buildPatchGan, pix2pix } from '../../gan/pix2pix/pix2pix.js';
+import { buildPatchGan } from '../../gan/blocks/patchgan.js';
+import { pix2pix } from '../../gan/pix2pix/pix2pix.js';
 import type { Networks } from '../../gan/architecture.js';
 
 /*
