@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Queue, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import { recordInputMultiples } from '../gan/save-generator.js';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
 import { DirectoryModelStore } from '../shared/models/directory-model-store.js';
@@ -38,6 +39,8 @@ export async function startTrainWorker(options: { config: Config; logger: Logger
   await checkFeatureWeights(config);
   const redis = createRedis(redisUrl);
   const store = options.store ?? new DirectoryModelStore(config.MODELS_DIR);
+  const updated = await recordInputMultiples(store);
+  if (updated.length) logger.info({ versions: updated }, `recorded how the worker may serve ${updated.length} version(s) saved before inputMultiple`);
   const control = new TrainControl(redis, config.QUEUE_PREFIX);
   const announcer = new ModelAnnouncer(redis, config.QUEUE_PREFIX);
   const queue = routeRedisErrors(new Queue(queueNames.train, { connection: redisOptions(redisUrl), prefix: config.QUEUE_PREFIX }));
