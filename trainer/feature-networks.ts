@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, type Config } from '../shared/config.js';
 import { loadFeatureNetwork, useFeatureNetwork } from '../gan/losses/feature-network.js';
-import { randomFeatureExtractor, type ImageFeatureExtractor } from './eval/feature-extractor.js';
+import { randomFeatureExtractor, type ImageFeatureExtractor } from './eval/feature-sets.js';
 import { loadInceptionFeatureExtractor } from './eval/inception-feature-extractor.js';
 
 type WeightsSetting = 'FEATURE_WEIGHTS_DIR' | 'INCEPTION_WEIGHTS_DIR';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { randomFeatureNetwork } from '../../gan/losses/feature-network.js';
-import { extractFeatures, randomFeatureExtractor, type FeatureSet } from '../../trainer/eval/feature-extractor.js';
+import { extractFeatures, randomFeatureExtractor, type FeatureSet } from '../../trainer/eval/feature-sets.js';
 import { fft, fft2 } from '../../trainer/eval/fft.js';
 import { fid } from '../../trainer/eval/fid.js';
 import { fsim } from '../../trainer/eval/fsim.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import type { ImageFeatureExtractor } from './feature-extractor.js';
+import type { ImageFeatureExtractor } from './feature-sets.js';
 import { readModelDirectory } from '../../shared/models/read-model-directory.js';
 
 export const inceptionOptionsSchema = z.object({
