@@ -1,17 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { randomFeatureNetwork, type FeatureNetwork, type RandomFeatureNetworkOptions } from '../../gan/losses/feature-network.js';
-
-/**
- * An image embedding for distribution metrics (FID, KID). `features` takes NHWC images in
- * [-1, 1] of any size (it resizes or pools as it needs) and returns one `dims`-vector per
- * image; the caller owns the result. `name` says which network it is and travels with every
- * score, so that a report never calls a score "FID (Inception)" when it was not.
- */
-export interface ImageFeatureExtractor {
-  name: string;
-  dims: number;
-  features(batch: tf.Tensor4D): tf.Tensor2D;
-}
+import type { ImageFeatureExtractor } from '../feature-networks.js';
 
 /** The features of a set of images: `count` rows of `dims` values, row-major, float64. */
 export interface FeatureSet {
@@ -65,29 +53,4 @@ export function checkComparable(metric: string, a: FeatureSet, b: FeatureSet, mi
     throw new Error(`${metric}: feature sets come from different extractors (${a.extractor}, ${a.dims} dims vs ${b.extractor}, ${b.dims} dims)`);
   }
   if (a.count < minCount || b.count < minCount) throw new Error(`${metric}: needs at least ${minCount} images per set, got ${a.count} and ${b.count}`);
-}
-
-/**
- * The global average of every tapped layer of a feature network, concatenated: a
- * multi-scale summary of its activations (the same pooling that gives Inception's pool3).
- */
-export function globalPoolFeatureExtractor(net: FeatureNetwork): ImageFeatureExtractor {
-  const pooled = (batch: tf.Tensor4D) =>
-    tf.tidy(() => tf.concat(net.extract(batch).map((layer) => tf.mean(layer, [1, 2])), 1) as tf.Tensor2D);
-  const probe = tf.tidy(() => pooled(tf.zeros([1, 32, 32, 3])));
-  const dims = probe.shape[1];
-  probe.dispose();
-  return { name: `global-avg-pool(${net.name})`, dims, features: pooled };
-}
-
-/**
- * The documented stand-in when no converted InceptionV3 is provided: the global-pooled
- * stages of the seeded random conv pyramid the perceptual losses also fall back to
- * (gan/losses/feature-network.ts; 32+64+128+128 = 352 dims by default). Same seed,
- * same network on every machine, so its scores compare across runs of this project — but
- * not with published FID/KID numbers, which are Inception's; its name says so in reports.
- */
-export function randomFeatureExtractor(options: RandomFeatureNetworkOptions = {}): ImageFeatureExtractor & { dispose(): void } {
-  const net = randomFeatureNetwork(options);
-  return { ...globalPoolFeatureExtractor(net), dispose: () => net.dispose() };
 }
