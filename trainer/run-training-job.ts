@@ -1,7 +1,7 @@
 import path from 'node:path';
+import { saveGenerator } from '../gan/save-generator.js';
 import type { Logger } from '../shared/logger.js';
 import { loadLayersModel } from '../shared/models/layers-model-io.js';
-import { saveGenerator } from '../gan/save-generator.js';
 import type { ModelMeta } from '../shared/models/model-meta.js';
 import type { ModelStore } from '../shared/models/model-store.js';
 import { SCHEMA_VERSION, type TrainProgress, type TrainResult } from '../shared/queue/contracts.js';
