@@ -9,7 +9,7 @@
  *
  * Per architecture (its paper defaults: pix2pix is the U-Net 256 with ngf 64, cyclegan the
  * ResNet-9 generator) and batch size: median time of `runs` forwards after `warmup` untimed
- * ones, images/s, FLOPs per image (shared/nets/flops.ts; ≈ where layers are estimated) and the
+ * ones, images/s, FLOPs per image (gan/flops.ts; ≈ where layers are estimated) and the
  * achieved GFLOP/s. When a forward at batch 1 takes longer than --slow-seconds, that network is
  * timed once and its larger batches are skipped (say --archs NAME --batches 4 to force them).
  *
@@ -29,10 +29,10 @@ import { z } from 'zod';
 import { loadConfig } from '../shared/config.js';
 import { exportLayersModelToOnnx } from '../shared/models/onnx-export/export-layers-model.js';
 import { createOnnxModel, type OnnxModel } from '../shared/models/onnx-session.js';
-import { disposeNetworks } from '../shared/nets/dispose-networks.js';
-import { countFlops } from '../shared/nets/flops.js';
-import { getArchitecture, listArchitectures, type Architecture } from '../shared/nets/index.js';
-import { trainableParamCount } from '../shared/nets/param-count.js';
+import { disposeNetworks } from '../gan/dispose-networks.js';
+import { countFlops } from '../gan/flops.js';
+import { getArchitecture, listArchitectures, type Architecture } from '../gan/index.js';
+import { trainableParamCount } from '../gan/param-count.js';
 import { initTf } from '../shared/tf/runtime.js';
 import { timeForward, type ForwardTiming } from '../shared/tf/time-forward.js';
 import { findTorchPython, runTorchTwin, type TorchResult } from './torch-twin.js';

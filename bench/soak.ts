@@ -16,12 +16,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { z } from 'zod';
+import { getArchitecture } from '../gan/index.js';
+import { saveGenerator } from '../gan/save-generator.js';
 import { RedisBlobStore } from '../shared/blob/redis-blob-store.js';
 import { loadConfig } from '../shared/config.js';
 import { createLogger } from '../shared/logger.js';
 import { DirectoryModelStore } from '../shared/models/directory-model-store.js';
-import { saveLayersModel } from '../shared/models/layers-model-io.js';
-import { getArchitecture } from '../shared/nets/index.js';
 import { childServiceEnvDefaults, startChildService } from '../shared/process/child-service.js';
 import { freePort, startLocalRedis } from '../shared/process/local-redis.js';
 import { translateQueue, translateQueueEvents } from '../shared/queue/queues.js';
@@ -51,7 +51,7 @@ const style = 'soak';
 const arch = getArchitecture('pix2pix');
 const options = arch.options.parse({ imageSize: size, netG: `unet_${size}`, ngf: 8 });
 const nets = arch.build(options);
-await store.promote(style, (await saveLayersModel(store, nets.generators[arch.served]!, { style, architecture: arch.name, inputSize: size, options })).version);
+await store.promote(style, (await saveGenerator(store, nets.generators[arch.served]!, { style, architecture: arch.name, inputSize: size, options })).version);
 for (const m of [...Object.values(nets.generators), ...Object.values(nets.discriminators)]) m.dispose();
 
 // Camera-like sizes, JPEG and PNG, with noise so that they do not compress to nothing.

@@ -3,7 +3,7 @@
     /usr/bin/python3 bench/torch_models.py --arch NAME [--size S] [--batch B] [--threads T]
         [--warmup 1] [--runs 3] [--mode forward|train] [--params-only] [--device cpu|cuda]
 
-Builds the served generator of architecture NAME (shared/nets/<NAME>.ts) with the paper
+Builds the served generator of architecture NAME (gan/<NAME>/<NAME>.ts) with the paper
 defaults of the TypeScript code (`arch.options.parse({})`, the input size replaced by --size)
 layer for layer: the same kernels, strides, paddings, norms, activations, attention and
 resampling, so the shapes, the trainable parameter count and the FLOPs equal those of the
@@ -49,7 +49,7 @@ import torch.nn.functional as F
 from torch import nn
 
 # ---------------------------------------------------------------------------------------------
-# Building blocks shared by several architectures (shared/nets/layers/*).
+# Building blocks shared by several architectures (shared/layers/*, gan/blocks/*).
 
 
 class Conv2dSame(nn.Conv2d):

@@ -11,9 +11,9 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { disposeNetworks } from '../shared/nets/dispose-networks.js';
-import { countFlops } from '../shared/nets/flops.js';
-import { getArchitecture } from '../shared/nets/index.js';
+import { disposeNetworks } from '../gan/dispose-networks.js';
+import { countFlops } from '../gan/flops.js';
+import { getArchitecture } from '../gan/index.js';
 import { initTf } from '../shared/tf/runtime.js';
 import { useFastWasmConv2DBackpropInput, useOriginalWasmConv2DBackpropInput } from '../shared/tf/wasm-conv2d-backprop-input.js';
 

@@ -23,11 +23,11 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { z } from 'zod';
+import { getArchitecture } from '../gan/index.js';
+import { saveGenerator } from '../gan/save-generator.js';
 import { loadConfig } from '../shared/config.js';
 import { createLogger } from '../shared/logger.js';
 import { DirectoryModelStore } from '../shared/models/directory-model-store.js';
-import { saveLayersModel } from '../shared/models/layers-model-io.js';
-import { getArchitecture } from '../shared/nets/index.js';
 import { startLocalRedis } from '../shared/process/local-redis.js';
 import { translateQueue, translateQueueEvents } from '../shared/queue/queues.js';
 import { createRedis, redisOptions } from '../shared/queue/redis.js';
@@ -116,7 +116,7 @@ async function benchSyntheticModels(): Promise<void> {
     const options = arch.options.parse({ imageSize: size, ngf: Number(values.ngf) });
     const nets = arch.build(options);
     const generator = nets.generators[arch.served]!;
-    const meta = await saveLayersModel(store, generator, { style, architecture: arch.name, inputSize: size, options });
+    const meta = await saveGenerator(store, generator, { style, architecture: arch.name, inputSize: size, options });
     await store.promote(style, meta.version);
 
     // Model only: the generator's predict on one image, after a warm-up run.

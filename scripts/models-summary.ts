@@ -1,15 +1,15 @@
 import { loadConfig } from '../shared/config.js';
-import { disposeNetworks } from '../shared/nets/dispose-networks.js';
-import { countFlops } from '../shared/nets/flops.js';
-import { listArchitectures, type Architecture } from '../shared/nets/index.js';
-import { trainableParamCount } from '../shared/nets/param-count.js';
+import { disposeNetworks } from '../gan/dispose-networks.js';
+import { countFlops } from '../gan/flops.js';
+import { listArchitectures, type Architecture } from '../gan/index.js';
+import { trainableParamCount } from '../gan/param-count.js';
 import { initTf } from '../shared/tf/runtime.js';
 import { timeForward } from '../shared/tf/time-forward.js';
 
 /**
  * `npm run models:summary`: every registered architecture at its paper/default options —
  * trainable parameters of its generators and of its discriminators (shared layers once),
- * FLOPs of one forward of the served generator per 256×256 image (see shared/nets/flops.ts),
+ * FLOPs of one forward of the served generator per 256×256 image (see gan/flops.ts),
  * the time of that forward on the current backend (TF_BACKEND, default auto), and how the
  * worker serves it (at the photo's resolution, sides multiples of N, or letterboxed). An
  * architecture with an `upsample` option (the U-Nets) gets a second row with 'resize'.
@@ -46,7 +46,7 @@ async function summarise(arch: Architecture, label: string, options: Record<stri
     const served = nets.generators[arch.served];
     if (!served) throw new Error(`${arch.name}: served generator ${arch.served} was not built`);
     const { flops, approximated } = countFlops(served, { inputSize: size });
-    if (approximated.length) log(`  ${label}: FLOPs of ${approximated.join(', ')} approximated from their weights (see shared/nets/flops.ts)`);
+    if (approximated.length) log(`  ${label}: FLOPs of ${approximated.join(', ')} approximated from their weights (see gan/flops.ts)`);
     log(`  ${label}: timing a ${size}×${size} forward…`);
     const { msPerBatch: ms, runs } = await timeForward(served, { size, batch: 1, warmup: 1, runs: 3, slowMs: slowForwardMs });
     return {

@@ -52,7 +52,7 @@ export const configSchema = z.object({
    */
   MAX_INFERENCE_SIDE: z.coerce.number().int().min(768).max(4096).default(1024),
   HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
-  /** Where datasets live; the trainer reads them and the bots' /curate adds to them. */
+  /** Where the trainer's datasets live; it reads them, and adds what admins' /curate sends it (the curate queue). */
   DATA_DIR: z.string().default('data'),
   /** Training runs: checkpoints and reports, one folder per run. */
   RUNS_DIR: z.string().default('runs'),

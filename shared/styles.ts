@@ -1,19 +1,38 @@
 import { NoModelError, NoStylesError, UnknownStyleError } from './errors.js';
 
+/** A style the project knows: what users see, and what the trainer makes its models from. */
+export interface StyleDefinition {
+  /** The name users are shown ("Cartoon"); they may ask for the style by it or by its key. */
+  label: string;
+  /**
+   * The dataset (a folder under the trainer's DATA_DIR) its training profile reads by
+   * default. The trainer keys its profiles (trainer/style-profiles.ts) and `npm run
+   * data:build`'s recipes (trainer/data/dataset-recipes.ts) by the same style keys.
+   */
+  dataset: string;
+}
+
 /**
- * Styles the project knows by name, with what users see. A style is served only when a
- * model for it is installed; asking for a known style without a model falls back to the
- * default style, or another installed one (and the answer says so); asking for an unknown
- * name is refused.
+ * The one registry of styles, read by the bots, the worker and the trainer. A style is
+ * served only when a model for it is installed; asking for a known style without a model
+ * falls back to the default style, or another installed one (and the answer says so);
+ * asking for an unknown name is refused.
  */
-export const styleCatalogue: Record<string, string> = {
-  anime: 'Anime',
-  sketch: 'Pencil sketch',
-  toon: 'Cartoon',
-};
+export const styleCatalogue = {
+  anime: { label: 'Anime', dataset: 'anime' },
+  sketch: { label: 'Pencil sketch', dataset: 'sketch' },
+  toon: { label: 'Cartoon', dataset: 'toon' },
+} as const satisfies Record<string, StyleDefinition>;
+export type KnownStyle = keyof typeof styleCatalogue;
+
+export const knownStyles = Object.keys(styleCatalogue) as KnownStyle[];
+
+export function isKnownStyle(style: string): style is KnownStyle {
+  return Object.hasOwn(styleCatalogue, style);
+}
 
 export function styleLabel(style: string): string {
-  return styleCatalogue[style] ?? style;
+  return isKnownStyle(style) ? styleCatalogue[style].label : style;
 }
 
 /** Words of a text, lower-cased, without punctuation ("Cartoon!" → "cartoon"). */
@@ -29,7 +48,7 @@ function words(text: string): string[] {
 export function styleNamed(name: string, styles: readonly string[] = []): string | undefined {
   const wanted = words(name).join(' ');
   if (!wanted) return undefined;
-  return [...new Set([...styles, ...Object.keys(styleCatalogue)])].find(
+  return [...new Set([...styles, ...knownStyles])].find(
     (style) => style === wanted || words(styleLabel(style)).join(' ') === wanted,
   );
 }
@@ -73,7 +92,7 @@ export interface ResolvedStyle {
 export function resolveStyle(requested: string | undefined, installed: readonly string[], defaultStyle: string): ResolvedStyle {
   const wanted = requested === undefined ? defaultStyle : (styleNamed(requested, [...installed, defaultStyle]) ?? requested);
   if (installed.includes(wanted)) return { style: wanted };
-  const known = wanted in styleCatalogue || wanted === defaultStyle;
+  const known = isKnownStyle(wanted) || wanted === defaultStyle;
   if (!known) throw UnknownStyleError(wanted, installed);
   const fallback = installed.includes(defaultStyle) ? defaultStyle : installed[0];
   if (fallback === undefined) throw requested === undefined ? NoStylesError() : NoModelError(styleLabel(wanted));

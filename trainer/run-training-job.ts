@@ -1,6 +1,7 @@
 import path from 'node:path';
+import { saveGenerator } from '../gan/save-generator.js';
 import type { Logger } from '../shared/logger.js';
-import { loadLayersModel, saveLayersModel } from '../shared/models/layers-model-io.js';
+import { loadLayersModel } from '../shared/models/layers-model-io.js';
 import type { ModelMeta } from '../shared/models/model-meta.js';
 import type { ModelStore } from '../shared/models/model-store.js';
 import { SCHEMA_VERSION, type TrainProgress, type TrainResult } from '../shared/queue/contracts.js';
@@ -85,7 +86,7 @@ export async function runTrainingJob(req: TrainingJobRequest): Promise<TrainResu
       await progress({ phase: 'evaluating', percent: 90 });
       const heldOut = await openHeldOut(datasetDir, trained.servedSize);
       const candidate = await evaluateGenerator(trained.served, heldOut, extractor);
-      const meta = await saveLayersModel(req.store, trained.served, {
+      const meta = await saveGenerator(req.store, trained.served, {
         style: req.style,
         architecture: trained.arch.name,
         options: { ...trained.archOptions, imageSize: trained.servedSize },

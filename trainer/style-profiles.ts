@@ -1,4 +1,5 @@
 import type { ModelMeta } from '../shared/models/model-meta.js';
+import { isKnownStyle, type KnownStyle } from '../shared/styles.js';
 import type { TrainOptionsInput } from './training/train-options.js';
 
 /** How a style is trained by default: data, architecture, options and what decides promotion. */
@@ -85,8 +86,8 @@ const animeShippedOptions: TrainOptionsInput = {
   },
 };
 
-/** Every style the trainer knows how to train, by the style's name. */
-export const styleProfiles: Record<string, StyleProfile> = {
+/** How every style of the registry (shared/styles.ts) is trained, by its key; `dataset` is the registry's. */
+export const styleProfiles: Record<KnownStyle, StyleProfile> = {
   sketch: {
     dataset: 'sketch',
     architecture: 'pix2pix-unetpp',
@@ -108,5 +109,5 @@ export const styleProfiles: Record<string, StyleProfile> = {
 };
 
 export function styleProfile(style: string): StyleProfile | undefined {
-  return styleProfiles[style];
+  return isKnownStyle(style) ? styleProfiles[style] : undefined;
 }

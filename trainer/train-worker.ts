@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Queue, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import { recordInputMultiples } from '../gan/save-generator.js';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
 import { DirectoryModelStore } from '../shared/models/directory-model-store.js';
@@ -12,6 +13,7 @@ import { TrainControl } from '../shared/queue/train-control.js';
 import { TrainerHeartbeat } from '../shared/queue/trainer-heartbeat.js';
 import { initTf } from '../shared/tf/runtime.js';
 import './tf/register-training-kernels.js';
+import { startCurationWorker } from './curation-worker.js';
 import { checkFeatureWeights, FeatureWeightsError } from './feature-networks.js';
 import { runTrainingJob, UnknownStyleProfileError } from './run-training-job.js';
 import { TrainingCancelled } from './training/cancelled.js';
@@ -25,8 +27,9 @@ export interface TrainWorkerHandle {
 
 /**
  * Trainer process: works the `train` queue one job at a time, reports progress, honours
- * cancellation, and keeps the periodic retraining schedules (BullMQ job schedulers) in line
- * with TRAIN_SCHEDULE. A job retried after a crash resumes its run's checkpoint; so does one
+ * cancellation, carries out admins' additions to datasets (the `curate` queue: beside a run,
+ * not hours behind it), and keeps the periodic retraining schedules (BullMQ job schedulers)
+ * in line with TRAIN_SCHEDULE. A job retried after a crash resumes its run's checkpoint; so does one
  * that `close` stopped (after its current step) and put back in the queue.
  */
 export async function startTrainWorker(options: { config: Config; logger: Logger; redisUrl: string; store?: ModelStore }): Promise<TrainWorkerHandle> {
@@ -36,6 +39,8 @@ export async function startTrainWorker(options: { config: Config; logger: Logger
   await checkFeatureWeights(config);
   const redis = createRedis(redisUrl);
   const store = options.store ?? new DirectoryModelStore(config.MODELS_DIR);
+  const updated = await recordInputMultiples(store);
+  if (updated.length) logger.info({ versions: updated }, `recorded how the worker may serve ${updated.length} version(s) saved before inputMultiple`);
   const control = new TrainControl(redis, config.QUEUE_PREFIX);
   const announcer = new ModelAnnouncer(redis, config.QUEUE_PREFIX);
   const queue = routeRedisErrors(new Queue(queueNames.train, { connection: redisOptions(redisUrl), prefix: config.QUEUE_PREFIX }));
@@ -90,7 +95,8 @@ export async function startTrainWorker(options: { config: Config; logger: Logger
   worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, reason: err.message }, 'training job failed'));
   routeRedisErrors(worker, (err) => logger.error({ err }, 'trainer error'));
   await worker.waitUntilReady();
-  // Tells admins' /retrain that something takes the runs they queue.
+  const curation = await startCurationWorker({ config, logger, redisUrl });
+  // Tells admins' /retrain and /curate that something takes the jobs they queue.
   const stopHeartbeat = await new TrainerHeartbeat(redis, config.QUEUE_PREFIX).start(`${hostname()}:${process.pid}:${randomUUID()}`);
   logger.info('trainer ready: working the train queue');
   return {
@@ -100,7 +106,7 @@ export async function startTrainWorker(options: { config: Config; logger: Logger
       // A run takes hours: it stops after its current step and waits in the queue, not the shutdown for it.
       closing = true;
       await stopHeartbeat();
-      await worker.close();
+      await Promise.all([worker.close(), curation.close()]);
       await queue.close();
       redis.disconnect();
     },

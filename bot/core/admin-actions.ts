@@ -7,7 +7,7 @@ import { ModelStoreError, type ModelStore, type ModelVersionInfo } from '../../s
 import { SCHEMA_VERSION, styleName, trainJobSchema, type Platform, type TrainJob } from '../../shared/queue/contracts.js';
 import type { TrainRun, TrainRuns } from '../../shared/queue/train-runs.js';
 import type { TrainerHeartbeat } from '../../shared/queue/trainer-heartbeat.js';
-import { styleCatalogue, styleNamed } from '../../shared/styles.js';
+import { knownStyles, styleNamed } from '../../shared/styles.js';
 import type { InstalledStyles } from './installed-styles.js';
 import { modelsText, promotedText, queueStatsText, rolledBackText, runCancelledText, runsText, trainQueuedText } from './messages.js';
 import type { WaitEstimator } from './wait-estimate.js';
@@ -66,7 +66,7 @@ export class AdminActions<N> {
     const stored = await this.deps.store.styles();
     const style = styleNamed(request.style, stored);
     // Only styles the project knows or has models of: a typo must not start a run that trains a new style.
-    if (!style) throw UnknownStyleError(request.style, [...new Set([...Object.keys(styleCatalogue), ...stored])].sort());
+    if (!style) throw UnknownStyleError(request.style, [...new Set([...knownStyles, ...stored])].sort());
     const parsed = trainRequestSchema.safeParse({ ...request, style });
     if (!parsed.success) throw new UserError('bad_request', 'Name a style and optionally a dataset (letters, digits, ".", "_", "-").');
     if (!(await this.deps.trainer.anyAlive())) throw NoTrainerError();

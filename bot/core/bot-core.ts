@@ -43,7 +43,6 @@ export type BotCoreConfig = Pick<
   | 'MAX_INPUT_PIXELS'
   | 'DEFAULT_STYLE'
   | 'MODELS_DIR'
-  | 'DATA_DIR'
   | 'USER_RATE_LIMIT'
   | 'USER_RATE_WINDOW_S'
   | 'USER_MAX_PENDING'
@@ -88,6 +87,7 @@ export class BotCore<T extends Target, N extends Target> {
   private readonly flow: FlowProducer;
   private readonly translateEvents: QueueEvents;
   private readonly trainEvents: QueueEvents;
+  private readonly curateEvents: QueueEvents;
   private readonly progress: ProgressFanout<T>;
   private readonly trainNotifications: TrainNotifications<N>;
   private readonly startDelivery: () => Worker;
@@ -102,10 +102,12 @@ export class BotCore<T extends Target, N extends Target> {
     const translate = routeRedisErrors(translateQueue(connection, config));
     const deliver = routeRedisErrors(new Queue(queueNames.deliver(platform), { connection, prefix }));
     const train = routeRedisErrors(new Queue(queueNames.train, { connection, prefix }));
+    const curate = routeRedisErrors(new Queue(queueNames.curate, { connection, prefix }));
     const flow = routeRedisErrors(flowProducer(connection, config));
-    this.queues = [translate, deliver, train];
+    this.queues = [translate, deliver, train, curate];
     this.translateEvents = routeRedisErrors(translateQueueEvents(connection, config));
     this.trainEvents = routeRedisErrors(new QueueEvents(queueNames.train, { connection, prefix }));
+    this.curateEvents = routeRedisErrors(new QueueEvents(queueNames.curate, { connection, prefix }));
     this.flow = flow;
 
     const store = options.store ?? new DirectoryModelStore(config.MODELS_DIR);
@@ -176,19 +178,20 @@ export class BotCore<T extends Target, N extends Target> {
       persistence: new RedisPersistence(this.redis, logger),
     });
     this.styles = new StylePreference(settings, this.installedStyles, config.DEFAULT_STYLE);
+    const trainer = new TrainerHeartbeat(this.redis, prefix);
     this.admin = new AdminActions<N>({
       platform,
       admins: options.admins,
       trainQueue: train,
       runs: new TrainRuns(train, new TrainControl(this.redis, prefix)),
-      trainer: new TrainerHeartbeat(this.redis, prefix),
+      trainer,
       translateQueue: translate,
       store,
       announcer: new ModelAnnouncer(this.redis, prefix),
       styles: this.installedStyles,
       wait,
     });
-    this.curation = new Curation(this.admin, records, blobs, config.DATA_DIR, imageLimits);
+    this.curation = new Curation({ platform, admin: this.admin, records, blobs, queue: curate, events: this.curateEvents, trainer, imageLimits });
 
     this.trainNotifications = new TrainNotifications<N>(this.trainEvents, train, adapter, logger);
     this.startDelivery = () =>
@@ -213,7 +216,7 @@ export class BotCore<T extends Target, N extends Target> {
   async start(): Promise<void> {
     this.progress.start();
     this.trainNotifications.start();
-    await Promise.all([this.translateEvents.waitUntilReady(), this.trainEvents.waitUntilReady()]);
+    await Promise.all([this.translateEvents.waitUntilReady(), this.trainEvents.waitUntilReady(), this.curateEvents.waitUntilReady()]);
     this.delivery = this.startDelivery();
     await this.delivery.waitUntilReady();
   }
@@ -223,7 +226,7 @@ export class BotCore<T extends Target, N extends Target> {
     await this.delivery?.close();
     this.progress.close();
     this.trainNotifications.close();
-    await Promise.all([this.translateEvents.close(), this.trainEvents.close()]);
+    await Promise.all([this.translateEvents.close(), this.trainEvents.close(), this.curateEvents.close()]);
     await Promise.all([...this.queues.map((q) => q.close()), this.flow.close()]);
     await this.redis.quit();
   }

@@ -1,16 +1,16 @@
-import path from 'node:path';
-import { z } from 'zod';
+import type { Job, Queue, QueueEvents } from 'bullmq';
 import type { BlobStore } from '../../shared/blob/blob-store.js';
-import { ExpiredInputError, UserError } from '../../shared/errors.js';
+import { ExpiredInputError, NoTrainerError, TimedOutError, UserError } from '../../shared/errors.js';
 import type { ImageLimits } from '../../shared/image/codec.js';
-import { addPair, addSample } from '../../trainer/data/curate.js';
-import { DatasetError } from '../../trainer/data/dataset-error.js';
+import { SCHEMA_VERSION, curateJobSchema, curateResultSchema, datasetName, type CurateJob, type Platform } from '../../shared/queue/contracts.js';
+import type { TrainerHeartbeat } from '../../shared/queue/trainer-heartbeat.js';
 import type { AdminActions } from './admin-actions.js';
 import { receiveImage, type IncomingImage } from './image-intake.js';
 import { curatedText } from './messages.js';
 import type { RequestRecords } from './request-records.js';
 
-const datasetName = z.string().regex(/^[\w-][\w.-]{0,99}$/, 'a dataset name: letters, digits, ".", "_", "-"');
+/** How long an admin waits for the trainer's answer (its event loop may be busy with a training step). */
+const curationTimeoutMs = 120_000;
 
 export type CurationItem =
   /** One image into domain A (photos) or B (styled images) of an unaligned dataset. */
@@ -19,41 +19,77 @@ export type CurationItem =
   | { kind: 'pair'; requestId: string; result: IncomingImage };
 
 /**
- * Admins add what users sent (or what the bot made of it) to training datasets under
- * DATA_DIR, through the trainer's curation functions, which validate the images and keep
- * each dataset's manifest consistent.
+ * Admins add what users sent (or what the bot made of it) to training datasets. The datasets
+ * are the trainer's (DATA_DIR on its machine): the bot checks and downloads the images, stores
+ * them as blobs and queues a `curate` job, which a trainer carries out
+ * (trainer/curation-worker.ts); the admin gets its answer, or the dataset's objection.
  */
 export class Curation {
   constructor(
-    private readonly admin: Pick<AdminActions<never>, 'assertAdmin'>,
-    private readonly records: RequestRecords,
-    private readonly blobs: BlobStore,
-    private readonly dataDir: string,
-    private readonly imageLimits: ImageLimits,
+    private readonly deps: {
+      platform: Platform;
+      admin: Pick<AdminActions<never>, 'assertAdmin'>;
+      records: RequestRecords;
+      blobs: BlobStore;
+      queue: Queue;
+      events: QueueEvents;
+      trainer: Pick<TrainerHeartbeat, 'anyAlive'>;
+      imageLimits: ImageLimits;
+    },
   ) {}
 
   async add(userId: string, dataset: string, item: CurationItem): Promise<string> {
-    this.admin.assertAdmin(userId);
+    const { admin, blobs, imageLimits } = this.deps;
+    admin.assertAdmin(userId);
     const name = datasetName.safeParse(dataset);
     if (!name.success) throw new UserError('bad_request', `"${dataset}" is not ${name.error.issues[0]?.message ?? 'a dataset name'}.`);
-    const dir = path.join(this.dataDir, name.data);
+    if (!(await this.deps.trainer.anyAlive())) throw NoTrainerError();
+    // Blobs made here are the bot's to delete; a request's photo stays with its request.
+    const made: string[] = [];
+    const blobOf = async (image: IncomingImage) => {
+      const key = await blobs.put(await receiveImage(image, imageLimits));
+      made.push(key);
+      return key;
+    };
     try {
-      const { files } =
-        item.kind === 'pair'
-          ? await addPair(dir, { a: new Uint8Array(await this.inputOf(item.requestId)), b: new Uint8Array(await receiveImage(item.result, this.imageLimits)) })
-          : await addSample(dir, { domain: item.domain, image: new Uint8Array(await receiveImage(item.image, this.imageLimits)) });
-      return curatedText(name.data, files);
-    } catch (err) {
-      if (err instanceof DatasetError) throw new UserError('bad_request', err.message.replaceAll(dir, name.data));
-      throw err;
+      const job: CurateJob = curateJobSchema.parse({
+        v: SCHEMA_VERSION,
+        dataset: name.data,
+        item:
+          item.kind === 'pair'
+            ? { kind: 'pair', aBlob: await this.inputBlobOf(item.requestId), bBlob: await blobOf(item.result) }
+            : { kind: 'sample', domain: item.domain, imageBlob: await blobOf(item.image) },
+        requestedBy: `${this.deps.platform}:${userId}`,
+        enqueuedAt: Date.now(),
+      });
+      const queued = await this.deps.queue.add('curate', job, { removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } });
+      const result = curateResultSchema.parse(await this.finished(queued));
+      return curatedText(result.dataset, result.files);
+    } finally {
+      await Promise.all(made.map((key) => blobs.delete(key)));
     }
   }
 
-  /** The photo a request was made with, while it is kept. */
-  private async inputOf(requestId: string): Promise<Buffer> {
-    const record = await this.records.get(requestId);
-    const bytes = record && (await this.blobs.get(record.inputBlob));
-    if (!bytes) throw ExpiredInputError();
-    return bytes;
+  /** The blob of the photo a request was made with, while it is kept. */
+  private async inputBlobOf(requestId: string): Promise<string> {
+    const record = await this.deps.records.get(requestId);
+    if (!record || !(await this.deps.blobs.get(record.inputBlob))) throw ExpiredInputError();
+    return record.inputBlob;
+  }
+
+  /** The job's result; its UserError when the trainer refused it; TimedOutError when no answer came in time. */
+  private async finished(job: Job): Promise<unknown> {
+    try {
+      return await job.waitUntilFinished(this.deps.events, curationTimeoutMs);
+    } catch (err) {
+      const refused = UserError.fromFailedReason(err instanceof Error ? err.message : undefined);
+      if (refused) throw refused;
+      if ((await job.getState()) === 'waiting') {
+        // Nothing took it: it must not add the images later, unseen.
+        await job.remove();
+        throw TimedOutError(curationTimeoutMs / 1000);
+      }
+      throw err;
+    }
   }
 }

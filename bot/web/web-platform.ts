@@ -82,7 +82,7 @@ export async function startWebPlatform({ config, logger: parentLogger, redisUrl,
   const samples = new StyleSamples(store, new TranslateClient(redis, samplesQueue, samplesEvents, new RedisBlobStore(redis, prefix, config.BLOB_TTL_S), config.BLOB_TTL_S), logger);
   // The CLI waits for its jobs in-process: it has no delivery queue.
   const deliveryQueues = platforms.filter((p) => p !== 'cli').map((p) => queueNames.deliver(p));
-  const boardQueues = [queueNames.translate, queueNames.train, ...deliveryQueues].map((name) => new Queue(name, { connection, prefix }));
+  const boardQueues = [queueNames.translate, queueNames.train, queueNames.curate, ...deliveryQueues].map((name) => new Queue(name, { connection, prefix }));
   const trainEvents = new QueueEvents(queueNames.train, { connection, prefix });
 
   // Open event streams would hold close() up: they are cut.

@@ -120,6 +120,11 @@ export class DirectoryModelStore implements ModelStore {
     await this.writeMeta({ ...meta, metrics: { ...meta.metrics, ...metrics } });
   }
 
+  async setInputMultiple(style: string, version: string, inputMultiple: number | null): Promise<void> {
+    const meta = await this.readMeta(style, version);
+    await this.writeMeta({ ...meta, inputMultiple });
+  }
+
   private async setStatus(style: string, version: string, status: ModelMeta['status']): Promise<void> {
     const meta = await this.readMeta(style, version);
     if (meta.status !== status) await this.writeMeta({ ...meta, status });

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { servedSizeMultiple } from '../nets/index.js';
 import type { ModelMeta } from './model-meta.js';
 import type { ModelStore } from './model-store.js';
 import { exportLayersModelToOnnx, UnsupportedLayerError } from './onnx-export/export-layers-model.js';
@@ -8,16 +7,17 @@ import { exportLayersModelToOnnx, UnsupportedLayerError } from './onnx-export/ex
 /**
  * Saves a tfjs LayersModel into a store as a new (candidate) version, with its ONNX export
  * (`model.onnx`, which the worker serves with ONNX Runtime) in the same atomic write; a model
- * with a layer the exporter cannot translate is saved without one and served by tfjs. Unless
- * the caller says, `inputMultiple` is recorded from the architecture (null when it is not
- * fully convolutional or not registered), so that the worker knows how it may serve the version.
+ * with a layer the exporter cannot translate is saved without one and served by tfjs.
+ * `inputMultiple` absent is recorded as null (served letterboxed); a generator of the model
+ * zoo is saved through `saveGenerator` (gan/save-generator.ts), which sets it from its
+ * architecture.
  */
 export async function saveLayersModel(
   store: ModelStore,
   model: tf.LayersModel,
   meta: Parameters<ModelStore['save']>[1],
 ): Promise<ModelMeta> {
-  const inputMultiple = meta.inputMultiple !== undefined ? meta.inputMultiple : (servedSizeMultiple(meta.architecture, meta.options ?? {}) ?? null);
+  const inputMultiple = meta.inputMultiple ?? null;
   const onnx = exportableOnnx(model, meta);
   let saved: ModelMeta | undefined;
   await model.save(
@@ -40,12 +40,12 @@ function exportableOnnx(model: tf.LayersModel, meta: Parameters<ModelStore['save
 }
 
 /**
- * A stored version's `inputMultiple`, or for versions saved before that field, what its
- * architecture and options imply; undefined: the generator only runs at `inputSize`.
+ * A stored version's `inputMultiple`; undefined (null, or a version saved before the field):
+ * the generator only runs at `inputSize`. The worker decides from the meta alone, so that it
+ * needs no model zoo.
  */
 export function resolveInputMultiple(meta: ModelMeta): number | undefined {
-  if (meta.inputMultiple !== undefined) return meta.inputMultiple ?? undefined;
-  return servedSizeMultiple(meta.architecture, meta.options);
+  return meta.inputMultiple ?? undefined;
 }
 
 export interface LoadedLayersModel {

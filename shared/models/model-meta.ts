@@ -13,8 +13,7 @@ export const modelMetaSchema = z.object({
   /**
    * Set when the generator is fully convolutional: it runs at any H×W that are multiples of
    * this, and the worker serves it at the photo's own resolution. null: only at inputSize
-   * (letterboxed). Absent in versions saved before the field: `resolveInputMultiple` decides
-   * from `architecture` and `options`.
+   * (letterboxed), as are versions saved before the field.
    */
   inputMultiple: z.number().int().positive().nullable().optional(),
   /** The value range of the generator's input and output images. */

@@ -35,6 +35,8 @@ export interface ModelStore {
   rollback(style: string): Promise<string>;
   /** Updates a stored version's metrics (after an evaluation). */
   updateMetrics(style: string, version: string, metrics: Record<string, number>): Promise<void>;
+  /** Records a stored version's `inputMultiple` (for versions saved before the field). */
+  setInputMultiple(style: string, version: string, inputMultiple: number | null): Promise<void>;
 }
 
 export class ModelStoreError extends Error {

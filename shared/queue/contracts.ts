@@ -9,6 +9,8 @@ export const SCHEMA_VERSION = 1 as const;
 export const queueNames = {
   translate: 'translate',
   train: 'train',
+  /** Admins' additions to datasets, carried out by trainer processes (they hold DATA_DIR). */
+  curate: 'curate',
   /** One delivery queue per platform: the parent of each translate job in a flow. */
   deliver: (platform: Platform) => `deliver-${platform}`,
 } as const;
@@ -113,3 +115,33 @@ export const trainResultSchema = z.object({
   summaryImage: z.string().optional(),
 });
 export type TrainResult = z.infer<typeof trainResultSchema>;
+
+/** A dataset's folder name under the trainer's data directory. */
+export const datasetName = z.string().regex(/^[\w-][\w.-]{0,99}$/, 'a dataset name: letters, digits, ".", "_", "-"');
+
+/**
+ * An admin's addition to a dataset on the `curate` queue. The images travel as blobs (like
+ * translate jobs' inputs); the trainer reads them and leaves deleting them to the bot.
+ */
+export const curateJobSchema = z.object({
+  v: z.literal(SCHEMA_VERSION),
+  dataset: datasetName,
+  item: z.discriminatedUnion('kind', [
+    /** One image into domain A (photos) or B (styled images) of an unaligned dataset. */
+    z.object({ kind: z.literal('sample'), domain: z.enum(['A', 'B']), imageBlob: z.string().min(1) }),
+    /** A photo (A) and its styled result (B), as a pair of a paired dataset. */
+    z.object({ kind: z.literal('pair'), aBlob: z.string().min(1), bBlob: z.string().min(1) }),
+  ]),
+  /** Who asked (platform:user id), for the log. */
+  requestedBy: z.string().max(100).optional(),
+  enqueuedAt: z.number().int(),
+});
+export type CurateJob = z.infer<typeof curateJobSchema>;
+
+export const curateResultSchema = z.object({
+  v: z.literal(SCHEMA_VERSION),
+  dataset: datasetName,
+  /** The files written, relative to the dataset directory. */
+  files: z.array(z.string()),
+});
+export type CurateResult = z.infer<typeof curateResultSchema>;

@@ -42,6 +42,7 @@ const storeWithStyles: ModelStore = {
   promote: () => Promise.reject(new ModelStoreError('not in this test')),
   rollback: () => Promise.reject(new ModelStoreError('not in this test')),
   updateMetrics: () => Promise.reject(new ModelStoreError('not in this test')),
+  setInputMultiple: () => Promise.reject(new ModelStoreError('not in this test')),
   loadOnnx: () => Promise.reject(new ModelStoreError('not in this test')),
   saveOnnx: () => Promise.reject(new ModelStoreError('not in this test')),
 };

@@ -10,9 +10,11 @@ import { AdminOnlyError, FileTooLargeError, NotAnImageError } from '../../shared
 import { SCHEMA_VERSION, queueNames, trainJobSchema, type TrainResult } from '../../shared/queue/contracts.js';
 import { createRedis, redisOptions } from '../../shared/queue/redis.js';
 import { TrainerHeartbeat } from '../../shared/queue/trainer-heartbeat.js';
+import { startCurationWorker, type CurationWorkerHandle } from '../../trainer/curation-worker.js';
 import { decodeRgb, maxPixelDifference, modelOutput } from '../bot/model-output.js';
 import { makePhoto, textFile } from '../helpers/images.js';
 import { leakedImage } from '../helpers/log-leaks.js';
+import { quietLogger } from '../helpers/pipeline.js';
 import { runEntry } from '../helpers/run-list.js';
 import { sleep } from '../helpers/wait-for.js';
 import { adminUser, alice, bob, startDiscordHarness, type DiscordHarness } from './discord-harness.js';
@@ -29,6 +31,7 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
 
   let heartbeatRedis: Redis;
   let stopHeartbeat: () => Promise<void>;
+  let curator: CurationWorkerHandle;
 
   before(async () => {
     h = await startDiscordHarness();
@@ -37,9 +40,12 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
     // The trainer's heartbeat (trainer/train-worker.ts beats the same way): the admin tests' BullMQ workers play the trainer.
     heartbeatRedis = createRedis(h.redis.url);
     stopHeartbeat = await new TrainerHeartbeat(heartbeatRedis, h.config.QUEUE_PREFIX).start('test-trainer');
+    // The trainer's side of /curate, which trainer/train-worker.ts starts beside its train queue worker.
+    curator = await startCurationWorker({ config: h.config, logger: quietLogger(h.config), redisUrl: h.redis.url });
   });
 
   after(async () => {
+    await curator.close();
     await stopHeartbeat();
     heartbeatRedis.disconnect();
     await h.close();

@@ -7,12 +7,13 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import * as ort from 'onnxruntime-node';
 import { DirectoryModelStore } from '../../shared/models/directory-model-store.js';
-import { loadLayersModel, saveLayersModel } from '../../shared/models/layers-model-io.js';
+import { loadLayersModel } from '../../shared/models/layers-model-io.js';
+import { saveGenerator } from '../../gan/save-generator.js';
 import { exportLayersModelToOnnx, UnsupportedLayerError } from '../../shared/models/onnx-export/export-layers-model.js';
-import { getArchitecture } from '../../shared/nets/index.js';
-import { disposeNetworks } from '../../shared/nets/dispose-networks.js';
-import { BlurUpsample } from '../../shared/nets/layers/blur-upsample.js';
-import { InstanceNorm } from '../../shared/nets/layers/instance-norm.js';
+import { getArchitecture } from '../../gan/index.js';
+import { disposeNetworks } from '../../gan/dispose-networks.js';
+import { BlurUpsample } from '../../shared/layers/blur-upsample.js';
+import { InstanceNorm } from '../../shared/layers/instance-norm.js';
 
 /*
  * The ONNX exporter (shared/models/onnx-export/): for each served architecture (tiny seeded
@@ -110,7 +111,7 @@ for (const [index, c] of served.entries()) {
       const nets = arch.build(options);
       const generator = nets.generators[arch.served]!;
       randomiseNorms(generator, 1000 + index);
-      const meta = await saveLayersModel(store, generator, { style: `onnx${index}`, architecture: arch.name, inputSize: arch.inputSize(options), options });
+      const meta = await saveGenerator(store, generator, { style: `onnx${index}`, architecture: arch.name, inputSize: arch.inputSize(options), options });
       disposeNetworks(nets);
       ({ model } = await loadLayersModel(store, meta.style, meta.version));
       const before = tf.memory().numTensors;

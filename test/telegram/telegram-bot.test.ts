@@ -11,8 +11,10 @@ import { createRedis, redisOptions } from '../../shared/queue/redis.js';
 import { TrainControl } from '../../shared/queue/train-control.js';
 import { TrainerHeartbeat } from '../../shared/queue/trainer-heartbeat.js';
 import { TrainingCancelled } from '../../trainer/training/cancelled.js';
+import { startCurationWorker, type CurationWorkerHandle } from '../../trainer/curation-worker.js';
 import { makePhoto, textFile } from '../helpers/images.js';
 import { leakedImage } from '../helpers/log-leaks.js';
+import { quietLogger } from '../helpers/pipeline.js';
 import { runEntry } from '../helpers/run-list.js';
 import { decodeRgb, maxPixelDifference, modelOutput } from '../bot/model-output.js';
 import type { StoredMessage } from './bot-api-stand-in.js';
@@ -25,6 +27,7 @@ describe('Telegram bot against a Bot API stand-in, real Redis and a real worker'
 
   let heartbeatRedis: Redis;
   let stopHeartbeat: () => Promise<void>;
+  let curator: CurationWorkerHandle;
 
   before(async () => {
     h = await startTelegramHarness();
@@ -36,9 +39,12 @@ describe('Telegram bot against a Bot API stand-in, real Redis and a real worker'
     // The trainer's heartbeat (trainer/train-worker.ts beats the same way): the admin tests' BullMQ workers play the trainer.
     heartbeatRedis = createRedis(h.redis.url);
     stopHeartbeat = await new TrainerHeartbeat(heartbeatRedis, h.config.QUEUE_PREFIX).start('test-trainer');
+    // The trainer's side of /curate, which trainer/train-worker.ts starts beside its train queue worker.
+    curator = await startCurationWorker({ config: h.config, logger: quietLogger(h.config), redisUrl: h.redis.url });
   });
 
   after(async () => {
+    await curator.close();
     await stopHeartbeat();
     heartbeatRedis.disconnect();
     await translate.close();

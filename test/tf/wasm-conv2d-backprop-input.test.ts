@@ -3,8 +3,8 @@ import { after, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { keepPreparedWasmFilters, useFastWasmConv2DBackpropInput, useOriginalWasmConv2DBackpropInput } from '../../shared/tf/wasm-conv2d-backprop-input.js';
-import { getArchitecture } from '../../shared/nets/index.js';
-import { disposeNetworks } from '../../shared/nets/dispose-networks.js';
+import { getArchitecture } from '../../gan/index.js';
+import { disposeNetworks } from '../../gan/dispose-networks.js';
 import { on, relativeError, seededValues } from '../helpers/backend-comparison.js';
 
 /**

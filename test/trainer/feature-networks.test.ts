@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { loadConfig } from '../../shared/config.js';
 import { createLogger } from '../../shared/logger.js';
-import { activeFeatureNetwork } from '../../shared/nets/losses/feature-network.js';
+import { activeFeatureNetwork } from '../../gan/losses/feature-network.js';
 import { FeatureWeightsError, loadFeatureNetworks } from '../../trainer/feature-networks.js';
 import { runTrainingJob } from '../../trainer/run-training-job.js';
 import { writeConvertedModel } from '../helpers/converted-model.js';

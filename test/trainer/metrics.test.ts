@@ -4,18 +4,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { randomFeatureNetwork } from '../../shared/nets/losses/feature-network.js';
-import { extractFeatures, randomFeatureExtractor, type FeatureSet } from '../../trainer/eval/feature-extractor.js';
+import { randomFeatureNetwork } from '../../gan/losses/feature-network.js';
+import { extractFeatures, type FeatureSet } from '../../trainer/eval/feature-sets.js';
 import { fft, fft2 } from '../../trainer/eval/fft.js';
 import { fid } from '../../trainer/eval/fid.js';
 import { fsim } from '../../trainer/eval/fsim.js';
-import { loadInceptionFeatureExtractor } from '../../trainer/eval/inception-feature-extractor.js';
 import { kid } from '../../trainer/eval/kid.js';
 import { lpips } from '../../trainer/eval/lpips.js';
 import { phaseCongruency } from '../../trainer/eval/phase-congruency.js';
 import { psnr } from '../../trainer/eval/psnr.js';
 import { ssim } from '../../trainer/eval/ssim.js';
 import { congruence, psdFactor, symmetricEigenvalues } from '../../trainer/eval/symmetric-matrix.js';
+import { loadInceptionFeatureExtractor, randomFeatureExtractor } from '../../trainer/feature-networks.js';
 
 before(async () => {
   await tf.setBackend('cpu');

@@ -8,7 +8,7 @@ import { sharp } from '../../shared/image/sharp.js';
 import { animeStatistics } from '../../trainer/eval/anime-statistics.js';
 import { checkerboardPeaks } from '../../trainer/eval/checkerboard.js';
 import { edgeCorrelation } from '../../trainer/eval/edge-correlation.js';
-import { randomFeatureExtractor } from '../../trainer/eval/feature-extractor.js';
+import { randomFeatureExtractor } from '../../trainer/feature-networks.js';
 import { styleStatistics, StyleInputError } from '../../trainer/eval/style-statistics.js';
 import { renderSampleGrid } from '../../trainer/reports/sample-grid.js';
 import { photoPixels } from '../helpers/images.js';

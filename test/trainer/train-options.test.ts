@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { getArchitecture } from '../../shared/nets/index.js';
+import { getArchitecture } from '../../gan/index.js';
 import { poolSizeFor, trainOptionsFromFlat, trainOptionsSchema } from '../../trainer/training/train-options.js';
 
 describe('pool_size', () => {

@@ -3,9 +3,9 @@ import { after, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import '../../trainer/tf/register-training-kernels.js';
-import { InstanceNorm } from '../../shared/nets/layers/instance-norm.js';
-import { ReflectionPad } from '../../shared/nets/layers/reflection-pad.js';
-import { gradientPenalty } from '../../shared/nets/losses/gradient-penalty.js';
+import { InstanceNorm } from '../../shared/layers/instance-norm.js';
+import { ReflectionPad } from '../../shared/layers/reflection-pad.js';
+import { gradientPenalty } from '../../gan/losses/gradient-penalty.js';
 import { on, relativeError, seededValues } from '../helpers/backend-comparison.js';
 
 /**

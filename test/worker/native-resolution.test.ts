@@ -17,7 +17,7 @@ import { tinyModelStore } from '../helpers/tiny-model.js';
 /*
  * The worker serves a fully convolutional generator at the photo's own resolution: here the
  * shipped sketch model (pix2pix-unetpp, U-Net++ of depth 4: sides multiples of 16), whose
- * meta predates `inputMultiple`, so the worker decides from its architecture.
+ * meta records `inputMultiple` 16.
  */
 
 const shippedModels = path.resolve(import.meta.dirname, '../../models');

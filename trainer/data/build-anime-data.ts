@@ -15,6 +15,7 @@ import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import sharp, { type OutputInfo, type Sharp } from 'sharp';
+import { styleCatalogue } from '../../shared/styles.js';
 import { buildManifest, type Manifest } from './manifest.js';
 import { mapConcurrent } from './map-concurrent.js';
 import { loadPhoto } from './photo-crops.js';
@@ -113,7 +114,7 @@ export async function buildAnimeData(options: AnimeBuildOptions): Promise<AnimeS
   const aFromScenes = options.photos.length < 3;
   const photoSplit = split(options.photos);
 
-  const dir = path.join(options.staging, 'anime');
+  const dir = path.join(options.staging, styleCatalogue.anime.dataset);
   for (const folder of ['trainA', 'testA', 'trainB', 'testB', 'trainB_smooth', 'testB_smooth']) await mkdir(path.join(dir, folder), { recursive: true });
   const testCount = Math.max(1, Math.round(options.count * options.testFraction));
   const digits = String(options.count - 1).length;
@@ -170,7 +171,7 @@ export async function buildAnimeData(options: AnimeBuildOptions): Promise<AnimeS
     bar.stop();
   }
   const manifest = await buildManifest(dir, { format: 'unaligned' });
-  const target = path.join(options.out, 'anime');
+  const target = path.join(options.out, styleCatalogue.anime.dataset);
   await rm(target, { recursive: true, force: true });
   await rename(dir, target);
   const names = (sources: readonly AnimeSource[]) => sources.map((s) => s.name);

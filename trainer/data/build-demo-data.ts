@@ -15,7 +15,9 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import sharp, { type Sharp } from 'sharp';
 import { z } from 'zod';
+import { styleCatalogue } from '../../shared/styles.js';
 import { buildAnimeData, defaultRenpyRoot, type AnimeSummary } from './build-anime-data.js';
+import { pairedTargetStyles } from './dataset-recipes.js';
 import { buildManifest, type Manifest } from './manifest.js';
 import { mapConcurrent } from './map-concurrent.js';
 import { findPhotos, installHint, photoPackages, type FoundPhotos } from './photo-sources.js';
@@ -64,7 +66,7 @@ interface Example {
   seed: number;
 }
 
-const styles = ['sketch', 'toon'] as const;
+const styles = pairedTargetStyles;
 /** Photos are shrunk to this longer side once; crops of at least 35% of it stay sharp at 256 px. */
 const photoMaxSide = 1024;
 
@@ -79,7 +81,7 @@ async function main(): Promise<void> {
   const staging = path.join(options.out, `.building-${process.pid}`);
   await rm(staging, { recursive: true, force: true });
   for (const style of styles) {
-    for (const split of ['train', 'test']) for (const side of ['A', 'B']) await mkdir(path.join(staging, style, split, side), { recursive: true });
+    for (const split of ['train', 'test']) for (const side of ['A', 'B']) await mkdir(path.join(staging, styleCatalogue[style].dataset, split, side), { recursive: true });
   }
 
   const photos = new Map<number, Promise<RgbImage>>();
@@ -105,7 +107,7 @@ async function main(): Promise<void> {
       const targets = { sketch: sketch(image), toon: toon(image, defaultToonParams, example.seed).image };
       const input = await encode(image).jpeg({ quality: 92, chromaSubsampling: '4:4:4' }).toBuffer();
       for (const style of styles) {
-        const dir = path.join(staging, style, example.split);
+        const dir = path.join(staging, styleCatalogue[style].dataset, example.split);
         await writeFile(path.join(dir, 'A', `${example.name}.jpg`), input);
         // Line drawings are stored as one-channel PNG (smaller); the loader expands them to RGB.
         const target = style === 'sketch' ? encode(targets[style]).toColourspace('b-w') : encode(targets[style]);
@@ -119,9 +121,9 @@ async function main(): Promise<void> {
 
   const manifests: Record<string, Manifest> = {};
   for (const style of styles) {
-    manifests[style] = await buildManifest(path.join(staging, style), { format: 'paired' });
-    await rm(path.join(options.out, style), { recursive: true, force: true });
-    await rename(path.join(staging, style), path.join(options.out, style));
+    manifests[style] = await buildManifest(path.join(staging, styleCatalogue[style].dataset), { format: 'paired' });
+    await rm(path.join(options.out, styleCatalogue[style].dataset), { recursive: true, force: true });
+    await rename(path.join(staging, styleCatalogue[style].dataset), path.join(options.out, styleCatalogue[style].dataset));
   }
   const anime = await buildAnimeData({
     out: options.out,
@@ -240,7 +242,7 @@ async function reportSummary(
   console.log(`  inputs: ${fromPhotos} crops of ${photoCount} real photos, ${examples.length - fromPhotos} procedural scenes (${[...scenes].map(([k, n]) => `${k} ${n}`).join(', ')})`);
   for (const style of styles) {
     const manifest = manifests[style] as Manifest;
-    const dir = path.join(options.out, style);
+    const dir = path.join(options.out, styleCatalogue[style].dataset);
     console.log(`  ${dir}: paired, train ${manifest.counts.train.a}, test ${manifest.counts.test.a}, ${(await sizeOf(dir) / 1e6).toFixed(1)} MB`);
   }
   if (anime) {

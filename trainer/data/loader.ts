@@ -1,7 +1,7 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import type { Batch } from '../../shared/nets/architecture.js';
+import type { Batch } from '../../gan/architecture.js';
 import { applyJitter, colorJitterSchema, sampleJitter } from './color-jitter.js';
 import { DatasetError } from './dataset-error.js';
 import { splitCounts, splitNames, type SplitFiles, type SplitName } from './dataset-layout.js';

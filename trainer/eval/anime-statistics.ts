@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { sobelMagnitude } from '../../shared/nets/losses/sobel-line-map.js';
+import { sobelMagnitude } from '../../gan/losses/sobel-line-map.js';
 
 export const animeStatisticsOptionsSchema = z.object({
   /** Side of the square window that must be free of gradients for its centre to count as flat. */

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { sobelMagnitude } from '../../shared/nets/losses/sobel-line-map.js';
+import { sobelMagnitude } from '../../gan/losses/sobel-line-map.js';
 import { checkImagePair } from './image-range.js';
 
 /**
  * Content kept: the Pearson correlation, per image pair, between the Sobel gradient
- * magnitudes of the two images' luma (shared/nets/losses/sobel-line-map.ts), both at the
+ * magnitudes of the two images' luma (gan/losses/sobel-line-map.ts), both at the
  * same size. 1 when the output's edges sit where the input's are (in any strength ratio), ≈ 0
  * for unrelated images. An image without any edge (constant) correlates with nothing: 0.
  */

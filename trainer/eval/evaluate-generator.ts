@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImagePairDataset } from '../data/loader.js';
-import { extractFeatures, type ImageFeatureExtractor } from './feature-extractor.js';
+import type { ImageFeatureExtractor } from '../feature-networks.js';
+import { extractFeatures } from './feature-sets.js';
 import { fid } from './fid.js';
 import { kid } from './kid.js';
 import { psnr } from './psnr.js';

@@ -1,4 +1,4 @@
-import { checkComparable, type FeatureSet } from './feature-extractor.js';
+import { checkComparable, type FeatureSet } from './feature-sets.js';
 import { congruence, psdFactor, symmetricEigenvalues } from './symmetric-matrix.js';
 
 export interface FeatureStatistics {

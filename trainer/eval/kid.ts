@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { checkComparable, type FeatureSet } from './feature-extractor.js';
+import { checkComparable, type FeatureSet } from './feature-sets.js';
 
 export const kidOptionsSchema = z.object({
   /** Number of random subset pairs averaged (torch-fidelity's default 100). */

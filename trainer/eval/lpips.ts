@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { activeFeatureNetwork, type FeatureNetwork } from '../../shared/nets/losses/feature-network.js';
-import { lpipsLoss, type LpipsOptions } from '../../shared/nets/losses/lpips.js';
+import { activeFeatureNetwork, type FeatureNetwork } from '../../gan/losses/feature-network.js';
+import { lpipsLoss, type LpipsOptions } from '../../gan/losses/lpips.js';
 import { checkImagePair } from './image-range.js';
 
 export interface LpipsResult {
@@ -14,7 +14,7 @@ export interface LpipsResult {
 
 /**
  * LPIPS (Zhang et al. 2018) of image pairs as an evaluation score, through the training
- * loss' implementation (shared/nets/losses/lpips.ts). Without `net` it is the trainer's
+ * loss' implementation (gan/losses/lpips.ts). Without `net` it is the trainer's
  * active feature network — the seeded random substitute unless pretrained weights were
  * loaded — and without `linearWeights` the uncalibrated "baseline" distance; the result's
  * `network` records both, since neither is the published LPIPS-VGG/Alex.

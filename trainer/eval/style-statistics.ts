@@ -8,7 +8,8 @@ import { isImageFile } from '../data/dataset-layout.js';
 import { animeStatistics } from './anime-statistics.js';
 import { checkerboardPeaks, checkerboardOptionsSchema } from './checkerboard.js';
 import { edgeCorrelation } from './edge-correlation.js';
-import { concatFeatureSets, extractFeatures, type FeatureSet, type ImageFeatureExtractor } from './feature-extractor.js';
+import type { ImageFeatureExtractor } from '../feature-networks.js';
+import { concatFeatureSets, extractFeatures, type FeatureSet } from './feature-sets.js';
 import { kid, type KidResult } from './kid.js';
 
 /** Means over a set of images of the per-image style statistics. */

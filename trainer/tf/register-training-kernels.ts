@@ -3,7 +3,7 @@
  * the trainer can run on wasm (far faster than the pure-JS cpu backend for convs). Each
  * kernel lives in its own file; list it here.
  *
- * With these, one training step of every architecture in shared/nets (test options, including
+ * With these, one training step of every architecture in gan/ (test options, including
  * pix2pix with WGAN-GP's second-order gradients) runs on wasm. The depthwise-conv gradients
  * cover stride 1 and channel multiplier 1 (AnimeGAN's inverted-residual blocks). Still missing
  * on wasm (tfjs 4.22), and used by none of them today: UnsortedSegmentSum (the gradient of

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 /**
  * The two gradients of a depthwise conv (`DepthwiseConv2dNativeBackpropInput` and
  * `…BackpropFilter`) for the wasm backend, which has the forward kernel only. AnimeGAN's
- * inverted-residual blocks (shared/nets/animegan.ts) need them; they cover what those use:
+ * inverted-residual blocks (gan/animegan/animegan.ts) need them; they cover what those use:
  * stride 1, channel multiplier 1, dilation 1 (tfjs's gradient already rejects dilation > 1),
  * any padding. Both are built from wasm kernels, as wasm-conv2d-backprop-filter.ts is:
  *

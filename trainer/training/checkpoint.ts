@@ -2,8 +2,8 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import type { Networks } from '../../shared/nets/architecture.js';
-import type { OptimizerState, TrainStep } from '../../shared/nets/train-step.js';
+import type { Networks } from '../../gan/architecture.js';
+import type { OptimizerState, TrainStep } from '../../gan/train-step.js';
 import type { LossPoint } from '../reports/loss-curve.js';
 
 export const checkpointStateSchema = z.object({

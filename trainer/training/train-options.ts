@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Architecture } from '../../shared/nets/architecture.js';
+import type { Architecture } from '../../gan/architecture.js';
 
 /**
  * Training options, named as the pix2pix/CycleGAN reference toolkit names them

@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import type { Logger } from '../../shared/logger.js';
-import { getArchitecture } from '../../shared/nets/index.js';
-import type { Architecture, Networks } from '../../shared/nets/architecture.js';
-import { createTrainStep } from '../../shared/nets/train-step.js';
+import { getArchitecture } from '../../gan/index.js';
+import type { Architecture, Networks } from '../../gan/architecture.js';
+import { createTrainStep } from '../../gan/train-step.js';
 import { disposeBatch, openDataset } from '../data/loader.js';
 import type { LossPoint } from '../reports/loss-curve.js';
 import { TrainingCancelled } from './cancelled.js';
