@@ -164,7 +164,7 @@ export async function runChaos(options: ChaosOptions, progress: (line: string) =
   try {
     await Promise.all(workers.map((w) => w.ready));
     bot = await startBot();
-    progress(`[${elapsed().toFixed(0).padStart(4)}s] redis (AOF, appendfsync everysec) on port ${redisPort}, 2 workers and the bot are up`);
+    progress(`redis (AOF, appendfsync everysec) on port ${redisPort}, 2 workers and the bot are up after ${elapsed().toFixed(0)} s; seconds below count from the first photo`);
 
     const photos = await Promise.all(
       [
