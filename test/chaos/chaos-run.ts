@@ -83,7 +83,7 @@ export interface ChaosReport {
   faults: InjectedFault[];
   memory: RoleMemory[];
   keys: KeyAudit;
-  /** Examples of what went wrong (lost, duplicated, refused without a reason), at most a few of each. */
+  /** Examples of what went wrong (lost, duplicated, refused without a reason, failure answers), at most a few of each. */
   examples: string[];
   /** Every failed check, one line each; empty when the run passed. */
   problems: string[];
@@ -346,7 +346,10 @@ function summarise(
       return;
     }
     answered++;
-    if (fate.failure) answeredWithFailure++;
+    if (fate.failure) {
+      answeredWithFailure++;
+      example('answered with a failure', i, fate.failure);
+    }
     if (fate.reannounced) reannounced++;
   });
   const accepted = answered + duplicated + fates.filter((f) => f.kind === 'lost' && f.accepted).length;
