@@ -301,7 +301,7 @@ function faultSchedule(random: SeededRandom, options: ChaosOptions): { atMs: num
 
 async function queuesIdle(queues: Queue[]): Promise<boolean> {
   for (const queue of queues) {
-    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'waiting-children', 'prioritized', 'paused');
+    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'waiting-children', 'prioritized');
     if (Object.values(counts).some((n) => n > 0)) return false;
   }
   return true;
