@@ -95,8 +95,9 @@ export async function startTelegramBot({ config, logger: parentLogger, redisUrl,
       logger.info({ port: webhook.port, path: url.pathname }, `Telegram bot @${bot.botInfo.username} receiving updates by webhook`);
     } else {
       await bot.api.deleteWebhook();
-      // What a bot killed mid-handling left, before what Telegram has now (per chat in order, by sequentialize).
-      for (const update of await inbox.unhandled()) void bot.handleUpdate(update).catch((err: BotError) => bot.errorHandler(err));
+      // What a bot killed mid-handling left, handled to the end before polling: Telegram may send some of
+      // it again (the batch the killed bot had not confirmed), and that copy must find it handled.
+      await Promise.all((await inbox.unhandled()).map((update) => bot.handleUpdate(update).catch((err: BotError) => bot.errorHandler(err))));
       bot.api.config.use(inbox.keeper());
       runner = run(bot, { runner: { fetch: { allowed_updates: [...allowedUpdates] } } });
       logger.info(`Telegram bot @${bot.botInfo.username} receiving updates by long polling`);

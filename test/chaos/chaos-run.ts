@@ -34,7 +34,11 @@ export interface ChaosOptions {
   rssLimitMb: number;
   /** The bot's limits for the run (QUEUE_CAP, USER_RATE_LIMIT, USER_RATE_WINDOW_S, USER_MAX_PENDING). */
   limits: { queueCap: number; rateLimit: number; rateWindowS: number; maxPending: number };
-  /** Blob TTL for the run (BLOB_TTL_S; 60 at least), so that the key audit means something in minutes. */
+  /**
+   * BLOB_TTL_S for the run (the key audit checks every blob expires within it). Longer than
+   * a result can wait for its delivery after a bot's SIGKILL: the delivery job's lock and
+   * stall check (up to a minute), then a send cut off mid-way waits out its 120 s claim.
+   */
   blobTtlS: number;
   /** Log level of the workers and the bot (their lines go to this process's output). */
   childLogLevel: string;
@@ -49,7 +53,7 @@ export const defaultChaosOptions: ChaosOptions = {
   settleS: 240,
   rssLimitMb: 1024,
   limits: { queueCap: 25, rateLimit: 10, rateWindowS: 60, maxPending: 3 },
-  blobTtlS: 60,
+  blobTtlS: 300,
   childLogLevel: 'error',
 };
 
