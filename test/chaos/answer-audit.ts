@@ -38,18 +38,20 @@ export function photoFate(standIn: BotApiStandIn, photo: StoredMessage, maxPendi
   // A photo with no status message was still accepted if its result came (the status is deleted then only).
   const accepted = statuses.length > 0 || replies.some((m) => m.upload);
   const answers: string[] = [];
+  // Each answer with the seconds it came after the photo (Telegram's message dates), so that a duplicate shows its timing.
+  const after = (m: StoredMessage) => ` (+${Number(m.json.date) - Number(photo.json.date)} s)`;
   for (const reply of replies) {
-    if (reply.upload) answers.push('photo');
+    if (reply.upload) answers.push(`photo${after(reply)}`);
     else if (statuses.includes(reply)) {
       const failure = reply.texts.slice(1).find(isFailureText);
       if (failure) answers.push(failure);
-    } else if (accepted) answers.push(reply.texts[0] ?? '(empty reply)');
+    } else if (accepted) answers.push(`${reply.texts[0] ?? '(empty reply)'}${after(reply)}`);
   }
   if (accepted) {
     if (answers.length === 0) return { kind: 'lost', accepted: true };
     if (answers.length > 1) return { kind: 'duplicated', answers };
     const reannounced = statuses.length > 1;
-    return answers[0] === 'photo' ? { kind: 'answered', reannounced } : { kind: 'answered', failure: answers[0]!, reannounced };
+    return answers[0]!.startsWith('photo') ? { kind: 'answered', reannounced } : { kind: 'answered', failure: answers[0]!, reannounced };
   }
   const refusal = replies[0]?.texts[0];
   if (refusal === undefined) return { kind: 'lost', accepted: false };
