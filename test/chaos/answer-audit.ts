@@ -58,8 +58,3 @@ export function photoFate(standIn: BotApiStandIn, photo: StoredMessage, maxPendi
   if (replies.length > 1) return { kind: 'duplicated', answers: replies.map((m) => m.texts[0] ?? '') };
   return { kind: 'refused', reason: refusalReason(refusal, maxPending), text: refusal };
 }
-
-/** Whether nothing more is expected for this photo (a duplicate may still come; the run waits a little longer for those). */
-export function isSettled(fate: PhotoFate): boolean {
-  return fate.kind !== 'lost';
-}
