@@ -1,10 +1,11 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
-import { Bot, type Context } from 'grammy';
+import { Bot, type BotError, type Context } from 'grammy';
 import type { Config } from '../../shared/config.js';
 import { PortInUseError } from '../../shared/http/port-in-use.js';
 import type { Logger } from '../../shared/logger.js';
 import type { ModelStore } from '../../shared/models/model-store.js';
+import { createRedis } from '../../shared/queue/redis.js';
 import { BotCore } from '../core/bot-core.js';
 import { EventRunner } from '../core/event-runner.js';
 import { registerAdminHandlers } from './admin-handlers.js';
@@ -15,6 +16,7 @@ import { registerCommands } from './telegram-commands.js';
 import { describeError } from './telegram-errors.js';
 import { TelegramFiles } from './telegram-files.js';
 import type { TelegramNotice, TelegramTarget } from './telegram-target.js';
+import { UpdateInbox } from './update-inbox.js';
 import { registerFallbackHandler, registerUserHandlers } from './user-handlers.js';
 import { startWebhookServer, type WebhookServer } from './webhook-server.js';
 
@@ -59,7 +61,12 @@ export async function startTelegramBot({ config, logger: parentLogger, redisUrl,
   const deps = { core, files: new TelegramFiles(bot.api, apiRoot, token, logger) };
   // Each update once (Telegram redelivers updates a stopped bot did not confirm), counted for shutdown.
   const events = new EventRunner(core.handledEvents);
-  bot.use((ctx, next) => events.run(`${ctx.me.id}-${ctx.update.update_id}`, next));
+  const inboxRedis = createRedis(redisUrl);
+  const inbox = new UpdateInbox(inboxRedis, config.QUEUE_PREFIX);
+  bot.use(async (ctx, next) => {
+    await events.run(`${ctx.me.id}-${ctx.update.update_id}`, next);
+    await inbox.handled(ctx.update.update_id);
+  });
   bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));
   bot.use(answerErrors(logger));
   registerUserHandlers(bot, deps);
@@ -88,12 +95,17 @@ export async function startTelegramBot({ config, logger: parentLogger, redisUrl,
       logger.info({ port: webhook.port, path: url.pathname }, `Telegram bot @${bot.botInfo.username} receiving updates by webhook`);
     } else {
       await bot.api.deleteWebhook();
+      // What a bot killed mid-handling left, handled to the end before polling: Telegram may send some of
+      // it again (the batch the killed bot had not confirmed), and that copy must find it handled.
+      await Promise.all((await inbox.unhandled()).map((update) => bot.handleUpdate(update).catch((err: BotError) => bot.errorHandler(err))));
+      bot.api.config.use(inbox.keeper());
       runner = run(bot, { runner: { fetch: { allowed_updates: [...allowedUpdates] } } });
       logger.info(`Telegram bot @${bot.botInfo.username} receiving updates by long polling`);
     }
   } catch (err) {
     await webhook?.close();
     await core.close();
+    inboxRedis.disconnect();
     if (err instanceof PortInUseError) throw err;
     throw new Error(`the Telegram bot could not start: ${describeError(err)}`);
   }
@@ -104,6 +116,7 @@ export async function startTelegramBot({ config, logger: parentLogger, redisUrl,
       await webhook?.close();
       await events.drained(shutdownGraceMs);
       await core.close();
+      await inboxRedis.quit();
     },
   };
 }

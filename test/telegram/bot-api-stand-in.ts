@@ -84,6 +84,8 @@ export class BotApiStandIn {
   private readonly files = new Map<string, StoredFile>();
   private readonly filesByPath = new Map<string, string>();
   private callbackQueries = 0;
+  /** While set, file downloads wait for it (holdDownloads). */
+  private downloadsHeld: Promise<void> | undefined;
   private server!: http.Server;
   private port = 0;
 
@@ -189,6 +191,16 @@ export class BotApiStandIn {
     return id;
   }
 
+  /** Makes file downloads wait until the returned function is called (a bot caught mid-download). */
+  holdDownloads(): () => void {
+    let release!: () => void;
+    this.downloadsHeld = new Promise((resolve) => (release = resolve));
+    return () => {
+      this.downloadsHeld = undefined;
+      release();
+    };
+  }
+
   // What the bot did.
 
   /** Messages in a chat, in order, optionally only the bot's. */
@@ -292,6 +304,7 @@ export class BotApiStandIn {
     const url = new URL(req.url ?? '/', this.apiRoot);
     const fileMatch = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
     if (req.method === 'GET' && fileMatch) {
+      await this.downloadsHeld;
       const fileId = fileMatch[1] === this.token ? this.filesByPath.get(fileMatch[2]!) : undefined;
       const file = fileId ? this.files.get(fileId) : undefined;
       if (!file) {

@@ -62,3 +62,35 @@ it('the bot process stopped after the job is queued and started again before del
     if (first.exitCode === null) first.kill('SIGKILL');
   }
 });
+
+it('the bot process SIGKILLed while it handles a photo whose update it already confirmed to Telegram: the next bot answers it, once', async () => {
+  const { standIn } = h;
+  await h.stopBot();
+  const first = spawn(process.execPath, ['--import', 'tsx', 'bot/main.ts'], { env: { ...process.env, ...h.env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const firstExit = new Promise<void>((resolve) => first.once('exit', () => resolve()));
+  const release = standIn.holdDownloads();
+  try {
+    const since = Date.now();
+    await standIn.waitFor('the first bot to poll', () => standIn.callsOf('getUpdates').some((c) => c.at >= since), 60_000);
+    const input = await makePhoto(80, 60);
+    const sent = standIn.sendPhoto(alice, [{ bytes: input, width: 80, height: 60 }]);
+    const fileId = (sent.json.photo as { file_id: string }[])[0]!.file_id;
+    // The bot is downloading the photo (held) and has asked for more updates, which confirms this one: Telegram will not send it again.
+    const download = await standIn.waitFor('the download to start', () => standIn.callsOf('getFile').find((c) => c.params.file_id === fileId));
+    await standIn.waitFor('a later poll, which confirms the update', () => standIn.callsOf('getUpdates').some((c) => c.at > download.at));
+    first.kill('SIGKILL');
+    await firstExit;
+    release();
+
+    await h.startBot();
+    const photo = await standIn.waitFor('the styled photo', () => standIn.chatMessages(alice.id, { fromBot: true }).find((m) => m.upload && m.replyTo === sent.json.message_id), 30_000);
+    await new Promise((r) => setTimeout(r, 2000));
+    const replies = standIn.chatMessages(alice.id, { fromBot: true }).filter((m) => m.replyTo === sent.json.message_id);
+    assert.equal(replies.filter((m) => m.upload).length, 1, 'exactly one photo');
+    assert.deepEqual(replies.filter((m) => !m.upload && !m.deleted).map((m) => m.texts[0]), [], 'no other answer left in the chat');
+    assert.ok(photo.upload!.bytes.length > 0);
+  } finally {
+    release();
+    if (first.exitCode === null && first.signalCode === null) first.kill('SIGKILL');
+  }
+});
