@@ -41,7 +41,7 @@ export async function modelsCommand(argv: string[], config: Config): Promise<voi
         throw new CliError(`unknown models action "${action}"\nusage: ${modelsUsage}`, 2);
     }
   } catch (err) {
-    if (err instanceof ModelStoreError || err instanceof UnsupportedLayerError) throw new CliError(err.message, 2);
+    if (err instanceof ModelStoreError || err instanceof UnsupportedLayerError) throw new CliError(err.message, 2, { cause: err });
     throw err;
   }
 }

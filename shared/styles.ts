@@ -1,4 +1,4 @@
-import { NoModelError, NoStylesError, UnknownStyleError } from './errors.js';
+import { UserError } from './errors.js';
 
 /**
  * Styles the project knows by name, with what users see. A style is served only when a
@@ -74,8 +74,8 @@ export function resolveStyle(requested: string | undefined, installed: readonly 
   const wanted = requested === undefined ? defaultStyle : (styleNamed(requested, [...installed, defaultStyle]) ?? requested);
   if (installed.includes(wanted)) return { style: wanted };
   const known = wanted in styleCatalogue || wanted === defaultStyle;
-  if (!known) throw UnknownStyleError(wanted, installed);
+  if (!known) throw UserError.unknownStyle(wanted, installed);
   const fallback = installed.includes(defaultStyle) ? defaultStyle : installed[0];
-  if (fallback === undefined) throw requested === undefined ? NoStylesError() : NoModelError(styleLabel(wanted));
+  if (fallback === undefined) throw requested === undefined ? UserError.noStyles() : UserError.noModel(styleLabel(wanted));
   return { style: fallback, requestedStyle: wanted };
 }

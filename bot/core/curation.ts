@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { BlobStore } from '../../shared/blob/blob-store.js';
-import { ExpiredInputError, UserError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import type { ImageLimits } from '../../shared/image/codec.js';
 import { addPair, addSample } from '../../trainer/data/curate.js';
 import { DatasetError } from '../../trainer/data/dataset-error.js';
@@ -35,7 +35,7 @@ export class Curation {
   async add(userId: string, dataset: string, item: CurationItem): Promise<string> {
     this.admin.assertAdmin(userId);
     const name = datasetName.safeParse(dataset);
-    if (!name.success) throw new UserError('bad_request', `"${dataset}" is not ${name.error.issues[0]?.message ?? 'a dataset name'}.`);
+    if (!name.success) throw new UserError('bad_command', `"${dataset}" is not ${name.error.issues[0]?.message ?? 'a dataset name'}.`);
     const dir = path.join(this.dataDir, name.data);
     try {
       const { files } =
@@ -44,7 +44,7 @@ export class Curation {
           : await addSample(dir, { domain: item.domain, image: new Uint8Array(await receiveImage(item.image, this.imageLimits)) });
       return curatedText(name.data, files);
     } catch (err) {
-      if (err instanceof DatasetError) throw new UserError('bad_request', err.message.replaceAll(dir, name.data));
+      if (err instanceof DatasetError) throw new UserError('bad_command', err.message.replaceAll(dir, name.data), { cause: err });
       throw err;
     }
   }
@@ -53,7 +53,7 @@ export class Curation {
   private async inputOf(requestId: string): Promise<Buffer> {
     const record = await this.records.get(requestId);
     const bytes = record && (await this.blobs.get(record.inputBlob));
-    if (!bytes) throw ExpiredInputError();
+    if (!bytes) throw UserError.inputExpired();
     return bytes;
   }
 }

@@ -67,7 +67,7 @@ export async function startDiscordBot({ config, logger: parentLogger, redisUrl, 
   } catch (err) {
     await client.destroy();
     await core.close();
-    throw new Error(`the Discord bot could not start: ${describeError(err)}`);
+    throw new Error(`the Discord bot could not start: ${describeError(err)}`, { cause: err });
   }
   logger.info(`Discord bot ${client.user?.tag ?? ''} receiving interactions over the gateway`);
 

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareFn } from 'grammy';
-import { SomethingWentWrongError, UserError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { describeError } from './telegram-errors.js';
 import { replyText } from './telegram-context.js';
@@ -16,7 +16,7 @@ export function answerErrors(logger: Logger): MiddlewareFn<Context> {
     } catch (err) {
       const userError = err instanceof UserError ? err : undefined;
       if (!userError) logger.error({ updateId: ctx.update.update_id, reason: describeError(err) }, 'handling an update failed');
-      const text = (userError ?? SomethingWentWrongError()).message;
+      const text = (userError ?? UserError.somethingWentWrong(err)).message;
       const answered = ctx.callbackQuery
         ? ctx.answerCallbackQuery({ text, show_alert: true })
         : ctx.chat

@@ -95,7 +95,7 @@ export async function startTelegramBot({ config, logger: parentLogger, redisUrl,
     await webhook?.close();
     await core.close();
     if (err instanceof PortInUseError) throw err;
-    throw new Error(`the Telegram bot could not start: ${describeError(err)}`);
+    throw new Error(`the Telegram bot could not start: ${describeError(err)}`, { cause: err });
   }
 
   return {

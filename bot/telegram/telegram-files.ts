@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Api } from 'grammy';
 import type { Message } from 'grammy/types';
-import { DownloadFailedError, UserError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { IncomingImage } from '../core/image-intake.js';
 import { describeError } from './telegram-errors.js';
@@ -64,7 +64,7 @@ export class TelegramFiles {
   private async download(fileId: string): Promise<Buffer> {
     try {
       const file = await this.api.getFile(fileId);
-      if (!file.file_path) throw DownloadFailedError();
+      if (!file.file_path) throw UserError.downloadFailed();
       if (path.isAbsolute(file.file_path)) return await readFile(file.file_path);
       const response = await fetch(`${this.apiRoot}/file/bot${this.token}/${file.file_path}`);
       if (!response.ok) throw new Error(`file download answered HTTP ${response.status}`);
@@ -72,7 +72,7 @@ export class TelegramFiles {
     } catch (err) {
       if (err instanceof UserError) throw err;
       this.logger.warn({ fileId, reason: describeError(err) }, 'downloading a file from Telegram failed');
-      throw DownloadFailedError();
+      throw UserError.downloadFailed(err);
     }
   }
 }

@@ -174,9 +174,9 @@ async function sameOriginOnly(request: FastifyRequest, reply: FastifyReply): Pro
 /** Runs a dashboard action with the dashboard's admin as the caller; the answer is the text a chat would get. */
 async function runAction(admin: Admin, name: string, body: unknown): Promise<string> {
   const chosen = Object.hasOwn(actions, name) ? actions[name as keyof typeof actions] : undefined;
-  if (!chosen) throw new UserError('bad_request', `There is no admin action "${name}".`);
+  if (!chosen) throw new UserError('bad_command', `There is no admin action "${name}".`);
   const input = chosen.input.safeParse(body);
-  if (!input.success) throw new UserError('bad_request', `The ${name} action needs ${Object.keys(chosen.input.shape).join(' and ')}.`);
+  if (!input.success) throw new UserError('bad_command', `The ${name} action needs ${Object.keys(chosen.input.shape).join(' and ')}.`);
   return (chosen.run as (admin: Admin, input: unknown) => Promise<string>)(admin, input.data);
 }
 

@@ -98,9 +98,10 @@ export async function startWebPlatform({ config, logger: parentLogger, redisUrl,
     if (err.code?.startsWith('FST_CSRF')) {
       return reply.code(403).send({ code: 'forbidden', message: 'This page has expired or the request came from another site: reload the page and try again.' });
     }
-    if (err.statusCode !== undefined && err.statusCode < 500) return reply.code(err.statusCode).send({ code: 'bad_request', message: err.message });
+    if (err.statusCode !== undefined && err.statusCode < 500) return reply.code(err.statusCode).send({ code: 'malformed_request', message: err.message });
     request.log.error({ err }, 'web request failed');
-    return reply.code(500).send({ code: 'bad_request', message: 'Something went wrong while handling your request. Please try again later.' });
+    const failure = UserError.somethingWentWrong(err);
+    return reply.code(500).send({ code: failure.code, message: failure.message });
   });
   registerPlaygroundRoutes(app, { core, requests, samples, maxInputBytes: config.MAX_INPUT_BYTES });
   const loginLimiter = new RateLimiter(redis, prefix, 'web', loginAttempts.limit, loginAttempts.windowSeconds);

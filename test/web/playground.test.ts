@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { NotAnImageError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import { sharp } from '../../shared/image/sharp.js';
 import { saveLayersModel } from '../../shared/models/layers-model-io.js';
 import { textFile } from '../helpers/images.js';
@@ -87,7 +87,7 @@ describe('web playground in chromium', () => {
     await page.setInputFiles('#file-input', { name: 'notes.txt', mimeType: 'text/plain', buffer: textFile() });
     await page.click('#submit');
     await page.locator('#status[data-state="refused"]').waitFor();
-    assert.equal(await page.locator('#status').textContent(), NotAnImageError().message);
+    assert.equal(await page.locator('#status').textContent(), UserError.notAnImage().message);
     assert.equal(await page.locator('#progress-steps li.reached').count(), 0);
   });
 });
