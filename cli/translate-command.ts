@@ -50,8 +50,8 @@ export async function translateCommand(argv: string[], config: Config, logger: L
     const jobId = await client.submit(image, {
       platform: 'cli',
       outputFormat: format,
-      ...(values.style ? { style: values.style } : {}),
-      ...(size ? { outputSize: size } : {}),
+      style: values.style,
+      outputSize: size,
     });
     const status = statusLine();
     const result = await client.wait(jobId, status.show).catch((err: unknown) => {

@@ -87,7 +87,7 @@ async function translate(job: Job, { settings, blobs, models }: TranslateDeps, t
     v: SCHEMA_VERSION,
     outputBlob,
     style,
-    ...(requestedStyle ? { requestedStyle } : {}),
+    requestedStyle,
     modelVersion: loaded.meta.version,
     width: output.width,
     height: output.height,

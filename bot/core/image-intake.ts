@@ -4,9 +4,9 @@ import { decodeImage, type ImageLimits } from '../../shared/image/codec.js';
 /** An image a user sent, as the platform describes it before anything is downloaded. */
 export interface IncomingImage {
   /** Size the platform declares, when it does. */
-  declaredBytes?: number;
+  declaredBytes?: number | undefined;
   /** MIME type the platform declares, when it does. */
-  declaredType?: string;
+  declaredType?: string | undefined;
   download(): Promise<Buffer>;
 }
 

@@ -36,7 +36,7 @@ export interface NewRequest<T extends Target> {
   userId: string;
   image: IncomingImage;
   /** The style asked for; unset uses the user's default style, then the bot's. */
-  style?: string;
+  style?: string | undefined;
   /** Tells the user the request is queued (with this text) and returns where to answer. */
   announce(text: string): Promise<T>;
 }
@@ -47,7 +47,7 @@ export interface RepeatedRequest<T extends Target> {
   /** The request whose image is used again. */
   fromRequestId: string;
   /** Unset repeats the original request's style. */
-  style?: string;
+  style?: string | undefined;
   announce(text: string, original: T): Promise<T>;
 }
 
@@ -158,7 +158,7 @@ export class RequestIntake<T extends Target> {
     await records.save(record);
     try {
       const { requestId, userId, inputBlob, style } = request;
-      await submitTranslation(flow, queueConfig, { platform, requestId, userId, inputBlob, ...(style ? { style } : {}), outputFormat: 'png' }, target);
+      await submitTranslation(flow, queueConfig, { platform, requestId, userId, inputBlob, style, outputFormat: 'png' }, target);
     } catch (err) {
       this.deps.logger.error({ err, requestId: request.requestId }, 'submitting a translation failed');
       await this.deps.adapter.deliver(target, failureAnswer(request.requestId, UserError.somethingWentWrong(err)));

@@ -6,8 +6,8 @@ import { describeError } from './discord-errors.js';
 /** An image as Discord describes it (an attachment, an embedded image): where it is, and what it says it is. */
 export interface RemoteImage {
   url: string;
-  size?: number;
-  contentType?: string;
+  size?: number | undefined;
+  contentType?: string | undefined;
 }
 
 const downloadTimeoutMs = 30_000;
@@ -25,8 +25,8 @@ export class AttachmentDownloads {
 
   incoming(image: RemoteImage): IncomingImage {
     return {
-      ...(image.size !== undefined ? { declaredBytes: image.size } : {}),
-      ...(image.contentType ? { declaredType: image.contentType } : {}),
+      declaredBytes: image.size,
+      declaredType: image.contentType,
       download: () => this.download(image.url),
     };
   }

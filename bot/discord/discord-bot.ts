@@ -45,7 +45,7 @@ export async function startDiscordBot({ config, logger: parentLogger, redisUrl, 
     redisUrl,
     adapter: new DiscordAdapter(client.rest, logger),
     admins: config.DISCORD_ADMIN_IDS,
-    ...(store ? { store } : {}),
+    store,
   });
   const events = new EventRunner(core.handledEvents);
   const handle = interactionHandler(

@@ -2,7 +2,7 @@ import type { Attachment, Message } from 'discord.js';
 import type { RemoteImage } from './attachment-downloads.js';
 
 export function attachmentImage(attachment: Attachment): RemoteImage {
-  return { url: attachment.url, size: attachment.size, ...(attachment.contentType ? { contentType: attachment.contentType } : {}) };
+  return { url: attachment.url, size: attachment.size, contentType: attachment.contentType ?? undefined };
 }
 
 /**

@@ -10,8 +10,8 @@ import { describeError } from './telegram-errors.js';
 /** The image of a message as Telegram describes it, before any download. */
 export interface MessageImage {
   fileId: string;
-  fileSize?: number;
-  mimeType?: string;
+  fileSize?: number | undefined;
+  mimeType?: string | undefined;
   /** Sent as a file (document) rather than as a compressed photo. */
   asDocument: boolean;
 }
@@ -23,18 +23,13 @@ export interface MessageImage {
  */
 export function imageOfMessage(message: Message): MessageImage | undefined {
   const largest = message.photo?.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
-  if (largest) return { fileId: largest.file_id, ...(largest.file_size !== undefined ? { fileSize: largest.file_size } : {}), asDocument: false };
+  if (largest) return { fileId: largest.file_id, fileSize: largest.file_size, asDocument: false };
   const animation = message.animation;
   const still = animation?.mime_type === 'image/gif' ? undefined : animation?.thumbnail;
-  if (still) return { fileId: still.file_id, ...(still.file_size !== undefined ? { fileSize: still.file_size } : {}), asDocument: false };
+  if (still) return { fileId: still.file_id, fileSize: still.file_size, asDocument: false };
   const doc = message.document;
   if (doc) {
-    return {
-      fileId: doc.file_id,
-      ...(doc.file_size !== undefined ? { fileSize: doc.file_size } : {}),
-      ...(doc.mime_type ? { mimeType: doc.mime_type } : {}),
-      asDocument: true,
-    };
+    return { fileId: doc.file_id, fileSize: doc.file_size, mimeType: doc.mime_type, asDocument: true };
   }
   return undefined;
 }
@@ -55,8 +50,8 @@ export class TelegramFiles {
 
   incoming(image: MessageImage): IncomingImage {
     return {
-      ...(image.fileSize !== undefined ? { declaredBytes: image.fileSize } : {}),
-      ...(image.mimeType ? { declaredType: image.mimeType } : {}),
+      declaredBytes: image.fileSize,
+      declaredType: image.mimeType,
       download: () => this.download(image.fileId),
     };
   }

@@ -56,7 +56,7 @@ export interface Architecture<Options extends Record<string, unknown> = Record<s
    * default. Set only where `discriminatorObjective` draws its fakes through
    * `context.imagePools`; absent, the architecture has no image pool to size.
    */
-  imagePoolSize?: number;
+  imagePoolSize?: number | undefined;
   /** The square input size the options imply (e.g. `imageSize`). */
   inputSize(options: Options): number;
   /**

@@ -48,8 +48,8 @@ export async function submitTranslation(
 ): Promise<SubmittedRequest> {
   const requestId = request.requestId ?? randomUUID();
   const job: TranslateJob = {
-    outputFormat: 'png',
     ...request,
+    outputFormat: request.outputFormat ?? 'png',
     v: SCHEMA_VERSION,
     requestId,
     enqueuedAt: Date.now(),

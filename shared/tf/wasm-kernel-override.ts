@@ -31,8 +31,8 @@ export class WasmKernelOverride {
       backendName: 'wasm',
       kernelFunc: this.kernelFunc,
       // The original's setup binds its wasm function; it must still run if the backend starts later.
-      setupFunc: current.setupFunc,
-      disposeFunc: current.disposeFunc,
+      ...(current.setupFunc ? { setupFunc: current.setupFunc } : {}),
+      ...(current.disposeFunc ? { disposeFunc: current.disposeFunc } : {}),
     });
     return true;
   }

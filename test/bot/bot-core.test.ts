@@ -73,7 +73,7 @@ describe('bot core: limits, cancel, forget, exactly-once answers (real Redis, no
 
   function image(declaredBytes?: number): IncomingImage {
     return {
-      ...(declaredBytes !== undefined ? { declaredBytes } : {}),
+      declaredBytes,
       download: async () => {
         downloads++;
         return photo;
@@ -88,7 +88,7 @@ describe('bot core: limits, cancel, forget, exactly-once answers (real Redis, no
       requestId,
       userId: user,
       image: image(),
-      ...(options.style ? { style: options.style } : {}),
+      style: options.style,
       announce: async () => ({ user, n: counter }),
     });
     assert.ok(outcome.submitted, `submitted ${requestId}`);

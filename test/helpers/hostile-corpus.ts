@@ -298,7 +298,7 @@ export interface CorpusResult {
   seconds: number;
   /** Attempts the worker made (refusals of bad input must not be retried). */
   attempts: number;
-  output?: { width: number; height: number; pixels: Buffer };
+  output: { width: number; height: number; pixels: Buffer } | undefined;
 }
 
 /** Slowest acceptable answers: a refusal comes from the header or a failed decode, a result from a tiny model. */

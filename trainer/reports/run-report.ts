@@ -27,7 +27,7 @@ export async function writeRunReport(options: {
   verdict: string;
   metricsJson: Record<string, unknown>;
   candidate?: GeneratorEvaluation;
-  current?: GeneratorEvaluation;
+  current?: GeneratorEvaluation | undefined;
   primary: { name: string; higherIsBetter: boolean };
   history: readonly LossPoint[];
 }): Promise<RunReport> {

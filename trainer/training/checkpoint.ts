@@ -4,7 +4,6 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { Networks } from '../../shared/nets/architecture.js';
 import type { OptimizerState, TrainStep } from '../../shared/nets/train-step.js';
-import type { LossPoint } from '../reports/loss-curve.js';
 
 export const checkpointStateSchema = z.object({
   step: z.number().int(),
@@ -77,10 +76,6 @@ export async function loadCheckpoint(runDir: string, nets: Networks, trainStep: 
     for (const t of tensors.values()) t.dispose();
   }
   return state;
-}
-
-export function lossHistory(state: CheckpointState | undefined): LossPoint[] {
-  return state?.history ?? [];
 }
 
 async function writeTensors(dir: string, tensors: Array<{ name: string; tensor: tf.Tensor }>): Promise<void> {

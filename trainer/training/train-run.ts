@@ -29,7 +29,7 @@ export interface TrainRunRequest {
   logger: Logger;
   onProgress?: (p: TrainProgressEvent) => void | Promise<void>;
   /** Asked between steps; true stops the run after a checkpoint (TrainingCancelled). */
-  shouldStop?: () => boolean | Promise<boolean>;
+  shouldStop?: (() => boolean | Promise<boolean>) | undefined;
 }
 
 export interface TrainedRun {
@@ -43,7 +43,7 @@ export interface TrainedRun {
   history: LossPoint[];
   steps: number;
   seconds: number;
-  resumedFrom?: number;
+  resumedFrom?: number | undefined;
   dispose(): void;
 }
 
@@ -57,7 +57,8 @@ export async function trainRun(request: TrainRunRequest): Promise<TrainedRun> {
   seedMathRandom(parsed.seed);
   const arch = getArchitecture(request.architecture);
   // Resolved here so that reports record the pool size the run used.
-  const options: TrainOptions = { ...parsed, pool_size: poolSizeFor(arch, parsed) };
+  const poolSize = poolSizeFor(arch, parsed);
+  const options: TrainOptions = { ...parsed, pool_size: poolSize };
   const archOptions = arch.options.parse({
     ...options.arch,
     imageSize: options.crop_size,
@@ -65,7 +66,7 @@ export async function trainRun(request: TrainRunRequest): Promise<TrainedRun> {
   });
   await mkdir(request.runDir, { recursive: true });
   const nets = arch.build(archOptions);
-  const trainStep = createTrainStep(arch, nets, archOptions, { lr: options.lr, beta1: options.beta1 }, { poolSize: options.pool_size });
+  const trainStep = createTrainStep(arch, nets, archOptions, { lr: options.lr, beta1: options.beta1 }, { poolSize });
   const disposeNets = () => {
     trainStep.dispose();
     for (const m of [...Object.values(nets.generators), ...Object.values(nets.discriminators)]) m.dispose();
@@ -139,7 +140,7 @@ export async function trainRun(request: TrainRunRequest): Promise<TrainedRun> {
       history,
       steps: step,
       seconds,
-      ...(resumed ? { resumedFrom: resumed.step } : {}),
+      resumedFrom: resumed?.step,
       dispose() {
         if (served !== nets.generators[arch.served]) served.dispose();
         disposeNets();
