@@ -50,7 +50,7 @@ export function registerAdminHandlers(bot: Composer<Context>, { core, files }: H
     const userId = userIdOf(ctx);
     core.admin.assertAdmin(userId);
     const [dataset, mode] = commandArgs(ctx);
-    const replied = ctx.msg?.reply_to_message;
+    const replied = ctx.msg.reply_to_message;
     const image = replied && imageOfMessage(replied);
     if (!dataset || !replied || !image) throw new UserError('bad_command', curateUsage);
     const requestId = replied.from?.id === ctx.me.id ? requestOfResult(replied) : undefined;

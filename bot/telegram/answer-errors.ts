@@ -1,4 +1,4 @@
-import type { Context, MiddlewareFn } from 'grammy';
+import type { MiddlewareFn } from 'grammy';
 import { UserError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { describeError } from './telegram-errors.js';
@@ -9,7 +9,7 @@ import { replyText } from './telegram-context.js';
  * logged and answered with a generic apology. Button presses get it as the callback query's
  * answer (so every callback query is answered), messages as a reply.
  */
-export function answerErrors(logger: Logger): MiddlewareFn<Context> {
+export function answerErrors(logger: Logger): MiddlewareFn {
   return async (ctx, next) => {
     try {
       await next();

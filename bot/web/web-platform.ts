@@ -93,7 +93,7 @@ export async function startWebPlatform({ config, logger: parentLogger, redisUrl,
   await app.register(formbody);
   await app.register(multipart);
   await app.register(fastifyStatic, { root: new URL('./public/', import.meta.url).pathname, prefix: '/assets/' });
-  app.setErrorHandler((err: FastifyError, request, reply) => {
+  app.setErrorHandler((err: Error & Partial<Pick<FastifyError, 'code' | 'statusCode'>>, request, reply) => {
     if (err instanceof UserError) return reply.code(statusOf[err.code] ?? 400).send({ code: err.code, message: err.message });
     if (err.code?.startsWith('FST_CSRF')) {
       return reply.code(403).send({ code: 'forbidden', message: 'This page has expired or the request came from another site: reload the page and try again.' });

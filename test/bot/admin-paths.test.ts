@@ -96,7 +96,7 @@ describe('every admin path refuses a non-admin, and nothing is enqueued or chang
     const login = await fetch(new URL('/admin/login', web.url), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'password=wrong', redirect: 'manual' });
     assert.equal(login.headers.get('set-cookie')?.includes('session') ?? false, false, 'a wrong password gets no session');
     const cookies = [undefined, 'animebot-admin=forged.value', 'session=forged'];
-    const requests: Array<[string, string, unknown]> = [
+    const requests: [string, string, unknown][] = [
       ['POST', '/admin/api/actions/retrain', { style: 'sketch' }],
       ['POST', '/admin/api/actions/promote', { style: 'sketch', version: 'v1' }],
       ['POST', '/admin/api/actions/rollback', { style: 'sketch' }],

@@ -202,7 +202,7 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
       const data = trainJobSchema.parse(job.data);
       assert.deepEqual([data.kind, data.style, data.dataset, data.requestedBy], ['train', 'toon', 'faces', `discord:${adminUser.id}`]);
       assert.equal(data.notify?.platform, 'discord');
-      assert.equal(data.notify?.target.messageId, notice.id);
+      assert.equal(data.notify.target.messageId, notice.id);
 
       const image = await standIn.waitFor('the summary image', () => accepted.followups.find((m) => m.attachments.length));
       assert.ok(image.attachments[0]!.bytes.equals(summaryBytes), 'the summary image is posted as it is');

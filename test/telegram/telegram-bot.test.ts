@@ -92,7 +92,7 @@ describe('Telegram bot against a Bot API stand-in, real Redis and a real worker'
 
     assert.equal(firstResult.upload?.kind, 'photo');
     assert.equal(firstResult.caption, 'Pencil sketch');
-    const delivered = await decodeRgb(firstResult.upload!.bytes);
+    const delivered = await decodeRgb(firstResult.upload.bytes);
     const expected = await modelOutput(h.store, 'sketch', firstInput, h.config);
     assert.deepEqual([delivered.width, delivered.height], [96, 64]);
     assert.ok(maxPixelDifference(delivered, expected) <= 1, 'pixels equal the model output');
@@ -267,7 +267,7 @@ describe('Telegram bot against a Bot API stand-in, real Redis and a real worker'
     await h.startBot({ TELEGRAM_WEBHOOK_URL: url, TELEGRAM_WEBHOOK_PORT: String(port), TELEGRAM_WEBHOOK_SECRET: 'hook-secret' });
     const setWebhook = h.standIn.callsOf('setWebhook').at(-1);
     assert.equal(setWebhook?.params.url, url);
-    assert.equal(setWebhook?.params.secret_token, 'hook-secret');
+    assert.equal(setWebhook.params.secret_token, 'hook-secret');
 
     const post = (update: unknown, secret: string) =>
       fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body: JSON.stringify(update) });

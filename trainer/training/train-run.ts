@@ -92,7 +92,7 @@ export async function trainRun(request: TrainRunRequest): Promise<TrainedRun> {
     let skip = resumed?.batchInEpoch ?? 0;
     const started = performance.now();
     const stepsAtStart = step;
-    let window: Array<Record<string, number>> = [];
+    let window: Record<string, number>[] = [];
 
     const checkpoint = (batchInEpoch: number) => saveCheckpoint(request.runDir, nets, trainStep, { step, epoch, batchInEpoch, history });
 
@@ -163,7 +163,7 @@ function servedGenerator(arch: Architecture, archOptions: Record<string, unknown
   if (size === arch.inputSize(archOptions)) return trained;
   const rebuilt = arch.build(arch.options.parse({ ...archOptions, imageSize: size }));
   const served = rebuilt.generators[arch.served]!;
-  for (const [kind, models] of Object.entries(rebuilt) as Array<[keyof Networks, Record<string, tf.LayersModel>]>) {
+  for (const [kind, models] of Object.entries(rebuilt) as [keyof Networks, Record<string, tf.LayersModel>][]) {
     for (const [name, model] of Object.entries(models)) if (!(kind === 'generators' && name === arch.served)) model.dispose();
   }
   const weights = trained.getWeights();
@@ -180,7 +180,7 @@ function prefix(p: string, losses: Record<string, number>): Record<string, numbe
   return Object.fromEntries(Object.entries(losses).map(([k, v]) => [`${p}_${k}`, v]));
 }
 
-function average(rows: Array<Record<string, number>>): Record<string, number> {
+function average(rows: Record<string, number>[]): Record<string, number> {
   const sums: Record<string, number> = {};
   for (const row of rows) for (const [k, v] of Object.entries(row)) sums[k] = (sums[k] ?? 0) + v;
   return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / rows.length]));
