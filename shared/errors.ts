@@ -100,7 +100,8 @@ export class UserError extends Error {
     if (!reason) return undefined;
     const sep = reason.indexOf(': ');
     if (sep < 0) return undefined;
-    const code = userErrorCodes.find((c) => c === reason.slice(0, sep));
+    const prefix = reason.slice(0, sep);
+    const code = userErrorCodes.find((c) => c === prefix);
     if (code === undefined) return undefined;
     return new UserError(code, reason.slice(sep + 2), { cause });
   }
