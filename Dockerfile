@@ -13,6 +13,8 @@ RUN apt-get update \
 WORKDIR /app
 # .npmrc skips onnxruntime-node's CUDA 12 provider download: this CUDA 11.2 image could not load it.
 COPY package.json package-lock.json .npmrc ./
+# The lint workspace (dev only, omitted below) must be there for npm ci to read the lockfile.
+COPY tools/lint/package.json tools/lint/
 # The optional native packages download libtensorflow during install; allow their scripts here.
 RUN npm ci --omit=dev --include=optional --foreground-scripts --ignore-scripts=false && npm install --no-save tsx
 COPY . .

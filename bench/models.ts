@@ -91,7 +91,8 @@ interface Row {
   ours: ForwardTiming;
   /** The ONNX export in ONNX Runtime, or why there is none. */
   onnx: ForwardTiming | string;
-  torch?: TorchResult | string;
+  /** PyTorch's forward time, or why there is none; undefined without a Python to run it. */
+  torch: TorchResult | string | undefined;
 }
 
 const config = loadConfig();

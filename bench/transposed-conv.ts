@@ -66,7 +66,7 @@ function timeEachKernel(label: string, flops: number, call: () => tf.Tensor): vo
 
 const arch = getArchitecture('pix2pix');
 const nets = arch.build(arch.options.parse({ imageSize: args.size, netG: unetBySize[args.size], ngf: args.ngf }));
-const generator = nets.generators['G'];
+const generator = nets.generators.G;
 if (!generator) throw new Error('pix2pix built no generator G');
 const image = tf.randomUniform([1, args.size, args.size, 3], -1, 1);
 timeEachKernel(`pix2pix ${unetBySize[args.size]} ngf ${args.ngf}, ${args.size}² batch 1`, countFlops(generator).flops, () => generator.predict(image) as tf.Tensor);

@@ -20,7 +20,8 @@ export async function modelsCommand(argv: string[], config: Config): Promise<voi
   try {
     switch (action) {
       case 'list':
-        return await list(store, config.MODELS_DIR);
+        await list(store, config.MODELS_DIR);
+        return;
       case 'promote':
         if (!style || !version) throw new CliError(`usage: ${modelsUsage}`, 2);
         await store.promote(style, version);
@@ -36,12 +37,13 @@ export async function modelsCommand(argv: string[], config: Config): Promise<voi
       }
       case 'export':
         if (!style) throw new CliError(`usage: ${modelsUsage}`, 2);
-        return await exportOnnx(store, style, version);
+        await exportOnnx(store, style, version);
+        return;
       default:
         throw new CliError(`unknown models action "${action}"\nusage: ${modelsUsage}`, 2);
     }
   } catch (err) {
-    if (err instanceof ModelStoreError || err instanceof UnsupportedLayerError) throw new CliError(err.message, 2);
+    if (err instanceof ModelStoreError || err instanceof UnsupportedLayerError) throw new CliError(err.message, 2, { cause: err });
     throw err;
   }
 }

@@ -32,7 +32,7 @@ async function printFromRuns(config: Config, action: (runs: TrainRuns) => Promis
   try {
     console.log(await action(new TrainRuns(queue, new TrainControl(redis, config.QUEUE_PREFIX))));
   } catch (err) {
-    if (err instanceof UserError) throw new CliError(err.message, 2);
+    if (err instanceof UserError) throw new CliError(err.message, 2, { cause: err });
     throw err;
   } finally {
     await queue.close();

@@ -79,7 +79,7 @@ export async function styleEvalCommand(req: StyleEvalRequest, config: Config, lo
     console.log(styleTable(req.style, stats));
   } catch (err) {
     bar.stop();
-    if (err instanceof StyleInputError) throw new CliError(err.message, 2);
+    if (err instanceof StyleInputError) throw new CliError(err.message, 2, { cause: err });
     throw err;
   } finally {
     featureNetworks.dispose();

@@ -36,7 +36,7 @@ export async function translateCommand(argv: string[], config: Config, logger: L
   const size = values.size === undefined ? undefined : Number(values.size);
   if (size !== undefined && !(Number.isInteger(size) && size >= 16 && size <= 4096)) throw new CliError('--size must be a whole number of pixels from 16 to 4096', 2);
   const image = await readFile(input).catch((err: NodeJS.ErrnoException) => {
-    throw new CliError(`cannot read ${input}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, 2);
+    throw new CliError(`cannot read ${input}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, 2, { cause: err });
   });
 
   const redisSession = await redisForCli(config, values.inline);
@@ -50,13 +50,13 @@ export async function translateCommand(argv: string[], config: Config, logger: L
     const jobId = await client.submit(image, {
       platform: 'cli',
       outputFormat: format,
-      ...(values.style ? { style: values.style } : {}),
-      ...(size ? { outputSize: size } : {}),
+      style: values.style,
+      outputSize: size,
     });
     const status = statusLine();
     const result = await client.wait(jobId, status.show).catch((err: unknown) => {
       status.end();
-      if (err instanceof UserError) throw new CliError(err.message, 2);
+      if (err instanceof UserError) throw new CliError(err.message, 2, { cause: err });
       throw err;
     });
     status.end();

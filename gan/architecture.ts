@@ -46,7 +46,7 @@ export interface Architecture<Options extends Record<string, unknown> = Record<s
   /** paired data (A/B aligned), unpaired (two domains), or an encoder over a pretrained generator. */
   data: 'paired' | 'unpaired';
   /** Options with the paper's defaults; parsing `{}` gives the paper's configuration. */
-  options: z.ZodType<Options, unknown>;
+  options: z.ZodType<Options>;
   /** Options for a reduced size that builds and steps quickly in tests. */
   testOptions: Partial<Options>;
   /** Which generator the worker serves. */
@@ -56,7 +56,7 @@ export interface Architecture<Options extends Record<string, unknown> = Record<s
    * default. Set only where `discriminatorObjective` draws its fakes through
    * `context.imagePools`; absent, the architecture has no image pool to size.
    */
-  imagePoolSize?: number;
+  imagePoolSize?: number | undefined;
   /** The square input size the options imply (e.g. `imageSize`). */
   inputSize(options: Options): number;
   /**

@@ -60,14 +60,14 @@ export function countFlops(model: tf.LayersModel, options: { inputSize?: number 
 
 /** `model`'s layer graph rebuilt with every input's free H and W set to `size`, with fresh weights. */
 function withSquareInputs(model: tf.LayersModel, size: number): tf.LayersModel {
-  const config = model.getConfig() as { layers: Array<{ className: string; config: { batchInputShape?: Array<number | null> } }> };
+  const config = model.getConfig() as { layers: { className: string; config: { batchInputShape?: (number | null)[] } }[] };
   for (const layer of config.layers) {
     const shape = layer.config.batchInputShape;
     if (layer.className === 'InputLayer' && shape) {
       layer.config.batchInputShape = shape.map((d, axis) => (d == null && axis > 0 && axis < shape.length - 1 ? size : d));
     }
   }
-  return tf.LayersModel.fromConfig(tf.LayersModel, config as unknown as tf.serialization.ConfigDict) as tf.LayersModel;
+  return tf.LayersModel.fromConfig(tf.LayersModel, config) as tf.LayersModel;
 }
 
 /** FLOPs of a layer we have a rule for, or undefined; element-wise layers count 0. */

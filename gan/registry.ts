@@ -4,7 +4,7 @@ const architectures = new Map<string, Architecture>();
 
 export function registerArchitecture<O extends Record<string, unknown>>(arch: Architecture<O>): Architecture<O> {
   if (architectures.has(arch.name)) throw new Error(`architecture ${arch.name} registered twice`);
-  architectures.set(arch.name, arch as unknown as Architecture);
+  architectures.set(arch.name, arch);
   return arch;
 }
 

@@ -33,7 +33,7 @@ interface Row {
 const slowForwardMs = 2000;
 
 /** The options to summarise: the paper's, and with resize upsampling where the architecture has that option. */
-function variants(arch: Architecture): Array<{ label: string; options: Record<string, unknown> }> {
+function variants(arch: Architecture): { label: string; options: Record<string, unknown> }[] {
   const paper = { label: arch.name, options: arch.options.parse({}) };
   const resize = arch.options.safeParse({ upsample: 'resize' });
   return resize.success && resize.data.upsample === 'resize' ? [paper, { label: `${arch.name} (upsample resize)`, options: resize.data }] : [paper];

@@ -181,7 +181,7 @@ async function gridSection(o: { photos: Photo[]; styles: string[]; versions: Map
     o.photos.map(async (p, i) => {
       const meta = await sharp(p.file).metadata();
       const pkg = await debianPackage(p.file);
-      return `| ${i + 1} | ${p.subject} | ${pkg ? `\`${pkg}\`` : 'not from a Debian package'} | \`${p.file}\` | ${meta.autoOrient?.width ?? meta.width}×${meta.autoOrient?.height ?? meta.height} |`;
+      return `| ${i + 1} | ${p.subject} | ${pkg ? `\`${pkg}\`` : 'not from a Debian package'} | \`${p.file}\` | ${meta.autoOrient.width}×${meta.autoOrient.height} |`;
     }),
   );
   const models = o.styles.map((s) => `\`${s}\` ${o.versions.get(s) ? `model ${o.versions.get(s)}` : '— no model installed (its column says so)'}`).join('; ');

@@ -75,7 +75,7 @@ try {
       version: metrics.version,
       promoted: true,
       metrics: metrics.candidate,
-      ...(metrics.current ? { currentMetrics: metrics.current.metrics } : {}),
+      currentMetrics: metrics.current?.metrics,
     }),
     { connection, prefix: config.QUEUE_PREFIX },
   );

@@ -10,14 +10,14 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-const optionalUrl = z.string().url().optional();
+const optionalUrl = z.url().optional();
 
 /** Every setting of the project, in one place. `.env.example` lists the same names. */
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
-  REDIS_URL: z.string().url().optional(),
+  REDIS_URL: z.url().optional(),
   REDIS_DATA_DIR: z.string().default('var/redis'),
   /** Port of the local server `npm start` runs without REDIS_URL; fixed, so that the CLI and a restart find it. */
   LOCAL_REDIS_PORT: z.coerce.number().int().min(1).max(65535).default(6380),
@@ -87,7 +87,7 @@ export const configSchema = z.object({
   ADMIN_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
 
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'a bot token from @BotFather, like 123456:ABC-DEF').optional(),
-  TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
+  TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org'),
   TELEGRAM_ADMIN_IDS: csvIds,
   TELEGRAM_WEBHOOK_URL: optionalUrl,
   /** Port the webhook server listens on (behind the proxy that TELEGRAM_WEBHOOK_URL reaches). */
@@ -100,7 +100,7 @@ export const configSchema = z.object({
   DISCORD_TOKEN: z.string().min(10, 'a bot token from the Discord developer portal').optional(),
   DISCORD_APPLICATION_ID: z.string().regex(/^\d+$/, 'the numeric application id').optional(),
   DISCORD_GUILD_ID: z.string().regex(/^\d+$/, 'a numeric guild id').optional(),
-  DISCORD_API_BASE: z.string().url().default('https://discord.com/api'),
+  DISCORD_API_BASE: z.url().default('https://discord.com/api'),
   DISCORD_ADMIN_IDS: csvIds,
   /** The application's public key (developer portal): set, interactions come by HTTP to DISCORD_INTERACTIONS_PORT instead of the gateway. */
   DISCORD_PUBLIC_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, "the application's public key from the developer portal (64 hex digits)").optional(),

@@ -1,4 +1,4 @@
-import { NoModelError, NoStylesError, UnknownStyleError } from './errors.js';
+import { UserError } from './errors.js';
 
 /** A style the project knows: what users see, and what the trainer makes its models from. */
 export interface StyleDefinition {
@@ -93,8 +93,8 @@ export function resolveStyle(requested: string | undefined, installed: readonly 
   const wanted = requested === undefined ? defaultStyle : (styleNamed(requested, [...installed, defaultStyle]) ?? requested);
   if (installed.includes(wanted)) return { style: wanted };
   const known = isKnownStyle(wanted) || wanted === defaultStyle;
-  if (!known) throw UnknownStyleError(wanted, installed);
+  if (!known) throw UserError.unknownStyle(wanted, installed);
   const fallback = installed.includes(defaultStyle) ? defaultStyle : installed[0];
-  if (fallback === undefined) throw requested === undefined ? NoStylesError() : NoModelError(styleLabel(wanted));
+  if (fallback === undefined) throw requested === undefined ? UserError.noStyles() : UserError.noModel(styleLabel(wanted));
   return { style: fallback, requestedStyle: wanted };
 }

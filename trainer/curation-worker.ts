@@ -1,10 +1,11 @@
 import path from 'node:path';
-import { UnrecoverableError, Worker } from 'bullmq';
+import { Worker } from 'bullmq';
 import { RedisBlobStore } from '../shared/blob/redis-blob-store.js';
 import type { Config } from '../shared/config.js';
-import { ExpiredInputError, UserError } from '../shared/errors.js';
+import { UserError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { SCHEMA_VERSION, curateJobSchema, queueNames, type CurateJob, type CurateResult } from '../shared/queue/contracts.js';
+import { unrecoverable } from '../shared/queue/queues.js';
 import { createRedis, redisOptions, routeRedisErrors } from '../shared/queue/redis.js';
 import { addPair, addSample } from './data/curate.js';
 import { DatasetError } from './data/dataset-error.js';
@@ -31,7 +32,7 @@ export async function startCurationWorker(options: {
 
   const image = async (key: string): Promise<Uint8Array> => {
     const bytes = await blobs.get(key);
-    if (!bytes) throw new UnrecoverableError(ExpiredInputError().toFailedReason());
+    if (!bytes) throw unrecoverable(UserError.inputExpired());
     return new Uint8Array(bytes);
   };
 
@@ -44,7 +45,7 @@ export async function startCurationWorker(options: {
           : await addSample(dir, { domain: item.domain, image: await image(item.imageBlob) });
       return { v: SCHEMA_VERSION, dataset, files };
     } catch (err) {
-      if (err instanceof DatasetError) throw new UnrecoverableError(new UserError('bad_request', err.message.replaceAll(dir, dataset)).toFailedReason());
+      if (err instanceof DatasetError) throw unrecoverable(new UserError('bad_command', err.message.replaceAll(dir, dataset), { cause: err }));
       throw err;
     }
   }
@@ -53,7 +54,7 @@ export async function startCurationWorker(options: {
     queueNames.curate,
     async (job) => {
       const parsed = curateJobSchema.safeParse(job.data);
-      if (!parsed.success) throw new UnrecoverableError(`bad_request: malformed curation job: ${parsed.error.issues[0]?.message}`);
+      if (!parsed.success) throw unrecoverable(UserError.malformedRequest(`a curation job: ${parsed.error.issues[0]?.message ?? 'invalid'}`));
       const result = await curate(parsed.data);
       logger.info({ jobId: job.id, dataset: result.dataset, files: result.files, requestedBy: parsed.data.requestedBy }, 'curated');
       return result;

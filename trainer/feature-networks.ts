@@ -102,8 +102,9 @@ export class FeatureWeightsError extends ConfigError {
     readonly setting: WeightsSetting,
     readonly dir: string,
     problem: string,
+    options?: ErrorOptions,
   ) {
-    super(`${setting}=${dir}: ${problem}`);
+    super(`${setting}=${dir}: ${problem}`, options);
   }
 }
 
@@ -165,6 +166,6 @@ async function loadFrom<T>(setting: WeightsSetting, dir: string, load: (dir: str
   try {
     return await load(dir);
   } catch (err) {
-    throw new FeatureWeightsError(setting, dir, err instanceof Error ? err.message : String(err));
+    throw new FeatureWeightsError(setting, dir, err instanceof Error ? err.message : String(err), { cause: err });
   }
 }

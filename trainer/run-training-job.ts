@@ -78,7 +78,7 @@ export async function runTrainingJob(req: TrainingJobRequest): Promise<TrainResu
       runDir,
       options: profile.options,
       logger: req.logger,
-      ...(req.shouldStop ? { shouldStop: req.shouldStop } : {}),
+      shouldStop: req.shouldStop,
       onProgress: (p) =>
         progress({ phase: 'training', percent: Math.min(90, (p.step / p.totalSteps) * 90), step: p.step, totalSteps: p.totalSteps, losses: p.losses }),
     });
@@ -121,7 +121,7 @@ export async function runTrainingJob(req: TrainingJobRequest): Promise<TrainResu
           ...(current ? { current: { version: currentVersion, metrics: current.evaluation.metrics } } : {}),
         },
         candidate,
-        ...(current ? { current: current.evaluation } : {}),
+        current: current?.evaluation,
         primary: profile.primaryMetric,
         history: trained.history,
       });
@@ -133,8 +133,8 @@ export async function runTrainingJob(req: TrainingJobRequest): Promise<TrainResu
         version: meta.version,
         promoted: decision.promote,
         metrics: candidate.metrics,
-        ...(current ? { currentMetrics: current.evaluation.metrics } : {}),
-        ...(trained.resumedFrom !== undefined ? { resumedFromStep: trained.resumedFrom } : {}),
+        currentMetrics: current?.evaluation.metrics,
+        resumedFromStep: trained.resumedFrom,
         summaryImage: report.summaryFile,
       };
     } finally {

@@ -3,11 +3,13 @@ import { hostname } from 'node:os';
 import { Queue, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { recordInputMultiples } from '../gan/save-generator.js';
 import type { Config } from '../shared/config.js';
+import { UserError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { DirectoryModelStore } from '../shared/models/directory-model-store.js';
 import { ModelAnnouncer } from '../shared/models/model-announcer.js';
 import type { ModelStore } from '../shared/models/model-store.js';
 import { SCHEMA_VERSION, queueNames, trainJobSchema, type TrainJob, type TrainResult } from '../shared/queue/contracts.js';
+import { unrecoverable } from '../shared/queue/queues.js';
 import { createRedis, redisOptions, routeRedisErrors } from '../shared/queue/redis.js';
 import { TrainControl } from '../shared/queue/train-control.js';
 import { TrainerHeartbeat } from '../shared/queue/trainer-heartbeat.js';
@@ -51,7 +53,7 @@ export async function startTrainWorker(options: { config: Config; logger: Logger
     queueNames.train,
     async (job, token) => {
       const parsed = trainJobSchema.safeParse(job.data);
-      if (!parsed.success) throw new UnrecoverableError(`bad_request: malformed training job: ${parsed.error.issues[0]?.message}`);
+      if (!parsed.success) throw unrecoverable(new UserError('malformed_request', `malformed training job: ${parsed.error.issues[0]?.message}`));
       const data = parsed.data;
       const log = logger.child({ jobId: job.id, style: data.style, kind: data.kind });
       log.info('training job started');
@@ -81,9 +83,9 @@ export async function startTrainWorker(options: { config: Config; logger: Logger
           await job.moveToWait(token);
           throw new WaitingError();
         }
-        if (err instanceof TrainingCancelled) throw new UnrecoverableError(`cancelled: ${err.message}`);
-        if (err instanceof UnknownStyleProfileError) throw new UnrecoverableError(`bad_request: ${err.message}`);
-        if (err instanceof FeatureWeightsError) throw new UnrecoverableError(err.message);
+        if (err instanceof TrainingCancelled) throw unrecoverable(new UserError('cancelled', err.message, { cause: err }));
+        if (err instanceof UnknownStyleProfileError) throw unrecoverable(new UserError('bad_command', err.message, { cause: err }));
+        if (err instanceof FeatureWeightsError) throw Object.assign(new UnrecoverableError(err.message), { cause: err });
         throw err;
       } finally {
         await control.clear(job.id!);

@@ -1,7 +1,7 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { BlobStore } from '../shared/blob/blob-store.js';
 import type { Config } from '../shared/config.js';
-import { ExpiredInputError, TimedOutError, UserError } from '../shared/errors.js';
+import { UserError } from '../shared/errors.js';
 import { decodeImage, encodeImage, outputDimensions } from '../shared/image/codec.js';
 import {
   SCHEMA_VERSION,
@@ -9,6 +9,7 @@ import {
   type TranslateProgress,
   type TranslateResult,
 } from '../shared/queue/contracts.js';
+import { unrecoverable } from '../shared/queue/queues.js';
 import { resolveStyle } from '../shared/styles.js';
 import type { ModelCache } from './model-cache.js';
 import type { BatchTicket, PredictBatcher } from './predict-batcher.js';
@@ -37,7 +38,7 @@ export async function processTranslateJob(job: Job, deps: TranslateDeps): Promis
   try {
     return await translate(job, deps, ticket);
   } catch (err) {
-    if (err instanceof UserError) throw new UnrecoverableError(err.toFailedReason());
+    if (err instanceof UserError) throw unrecoverable(err);
     throw err;
   } finally {
     ticket.leave();
@@ -47,17 +48,17 @@ export async function processTranslateJob(job: Job, deps: TranslateDeps): Promis
 async function translate(job: Job, { settings, blobs, models }: TranslateDeps, ticket: BatchTicket): Promise<TranslateResult> {
   const started = performance.now();
   const parsed = translateJobSchema.safeParse(job.data);
-  if (!parsed.success) throw new UserError('bad_request', `The request was malformed: ${parsed.error.issues[0]?.message ?? 'invalid'}.`);
+  if (!parsed.success) throw UserError.malformedRequest(parsed.error.issues[0]?.message ?? 'invalid');
   const data = parsed.data;
   const deadline = started + settings.JOB_TIMEOUT_MS;
   const checkDeadline = () => {
-    if (performance.now() > deadline) throw TimedOutError(Math.round(settings.JOB_TIMEOUT_MS / 1000));
+    if (performance.now() > deadline) throw UserError.timedOut(Math.round(settings.JOB_TIMEOUT_MS / 1000));
   };
   const progress = (p: TranslateProgress) => job.updateProgress(p);
 
   await progress({ stage: 'decoding', percent: 5 });
   const bytes = await blobs.get(data.inputBlob);
-  if (!bytes) throw ExpiredInputError();
+  if (!bytes) throw UserError.inputExpired();
   const decodeStart = performance.now();
   const image = await decodeImage(bytes, { maxBytes: settings.MAX_INPUT_BYTES, maxPixels: settings.MAX_INPUT_PIXELS });
   const decodeMs = performance.now() - decodeStart;
@@ -86,7 +87,7 @@ async function translate(job: Job, { settings, blobs, models }: TranslateDeps, t
     v: SCHEMA_VERSION,
     outputBlob,
     style,
-    ...(requestedStyle ? { requestedStyle } : {}),
+    requestedStyle,
     modelVersion: loaded.meta.version,
     width: output.width,
     height: output.height,

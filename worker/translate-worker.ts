@@ -21,7 +21,7 @@ export interface TranslateWorkerHandle {
   runtime: TfRuntime;
   models: ModelCache;
   metrics: WorkerMetrics;
-  health?: HealthServer;
+  health?: HealthServer | undefined;
   /** Stops taking jobs, finishes the ones in flight, closes connections. */
   close(): Promise<void>;
 }
@@ -108,7 +108,7 @@ export async function startTranslateWorker({ config, logger, redisUrl, store, he
     runtime,
     models,
     metrics,
-    ...(health ? { health } : {}),
+    health,
     async close() {
       await worker.close();
       await unsubscribe();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import { z } from 'zod';
-import { AdminOnlyError, NoTrainerError, UnknownStyleError, UserError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import type { ModelAnnouncer } from '../../shared/models/model-announcer.js';
 import { ModelStoreError, type ModelStore, type ModelVersionInfo } from '../../shared/models/model-store.js';
 import { SCHEMA_VERSION, styleName, trainJobSchema, type Platform, type TrainJob } from '../../shared/queue/contracts.js';
@@ -51,9 +51,9 @@ export class AdminActions<N> {
     return this.deps.admins.includes(userId);
   }
 
-  /** Throws AdminOnlyError for anyone outside the allowlist. */
+  /** Throws UserError.adminOnly for anyone outside the allowlist. */
   assertAdmin(userId: string): void {
-    if (!this.isAdmin(userId)) throw AdminOnlyError();
+    if (!this.isAdmin(userId)) throw UserError.adminOnly();
   }
 
   /**
@@ -66,10 +66,10 @@ export class AdminActions<N> {
     const stored = await this.deps.store.styles();
     const style = styleNamed(request.style, stored);
     // Only styles the project knows or has models of: a typo must not start a run that trains a new style.
-    if (!style) throw UnknownStyleError(request.style, [...new Set([...knownStyles, ...stored])].sort());
+    if (!style) throw UserError.unknownStyle(request.style, [...new Set([...knownStyles, ...stored])].sort());
     const parsed = trainRequestSchema.safeParse({ ...request, style });
-    if (!parsed.success) throw new UserError('bad_request', 'Name a style and optionally a dataset (letters, digits, ".", "_", "-").');
-    if (!(await this.deps.trainer.anyAlive())) throw NoTrainerError();
+    if (!parsed.success) throw new UserError('bad_command', 'Name a style and optionally a dataset (letters, digits, ".", "_", "-").');
+    if (!(await this.deps.trainer.anyAlive())) throw UserError.noTrainer();
     const target = await announce(trainQueuedText(parsed.data));
     const job: TrainJob = trainJobSchema.parse({
       v: SCHEMA_VERSION,
@@ -150,7 +150,7 @@ export class AdminActions<N> {
     try {
       return await action();
     } catch (err) {
-      if (err instanceof ModelStoreError) throw new UserError('bad_request', err.message);
+      if (err instanceof ModelStoreError) throw new UserError('bad_command', err.message, { cause: err });
       throw err;
     }
   }

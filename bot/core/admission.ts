@@ -1,4 +1,4 @@
-import { QueueBusyError, TooManyPendingError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import type { QueueSlot, QueueSlots } from '../../shared/queue/queue-slots.js';
 import type { PendingRequests } from './pending-requests.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -27,9 +27,9 @@ export class Admission {
    */
   async admit(userId: string, requestId: string): Promise<QueueSlot> {
     const slot = await this.slots.reserve(requestId);
-    if (!slot) throw QueueBusyError();
+    if (!slot) throw UserError.queueBusy();
     try {
-      if ((await this.pending.list(userId)).length >= this.limits.maxPending) throw TooManyPendingError(this.limits.maxPending);
+      if ((await this.pending.list(userId)).length >= this.limits.maxPending) throw UserError.tooManyPending(this.limits.maxPending);
       await this.rateLimiter.consume(userId);
     } catch (err) {
       await slot.release();

@@ -4,9 +4,6 @@ import { doneText, failedText, resultCaption } from './messages.js';
 import type { Answer } from './platform-adapter.js';
 import { resultButtons, type ActionButton } from './request-actions.js';
 
-/** Failures worth a "retry" button: the same input may well work a second time. */
-const retryableCodes: ReadonlySet<UserError['code']> = new Set(['timed_out', 'bad_request', 'queue_busy']);
-
 export function resultAnswer(requestId: string, result: TranslateResult, image: Buffer, installedStyles: readonly string[]): Answer {
   return {
     kind: 'result',
@@ -18,7 +15,8 @@ export function resultAnswer(requestId: string, result: TranslateResult, image: 
   };
 }
 
+/** A failure offers "retry" only when the same input may well work a second time (UserError.retryable). */
 export function failureAnswer(requestId: string, error: UserError): Answer {
-  const buttons: ActionButton[] = retryableCodes.has(error.code) ? [{ label: '↻ Retry', action: { type: 'retry', requestId } }] : [];
+  const buttons: ActionButton[] = error.retryable ? [{ label: '↻ Retry', action: { type: 'retry', requestId } }] : [];
   return { kind: 'failure', error, statusText: error.code === 'cancelled' ? error.message : failedText(error.message), buttons };
 }

@@ -60,7 +60,7 @@ export interface BotCoreOptions<T extends Target, N extends Target> {
   /** The largest file the platform lets bots download; the lower of it and MAX_INPUT_BYTES applies. */
   maxDownloadBytes?: number;
   /** Defaults to the directory store at MODELS_DIR. */
-  store?: ModelStore;
+  store?: ModelStore | undefined;
   /** Deliveries sent at once. */
   deliveryConcurrency?: number;
 }

@@ -1,6 +1,6 @@
 import type { Job, Queue, QueueEvents } from 'bullmq';
 import type { BlobStore } from '../../shared/blob/blob-store.js';
-import { ExpiredInputError, NoTrainerError, TimedOutError, UserError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import type { ImageLimits } from '../../shared/image/codec.js';
 import { SCHEMA_VERSION, curateJobSchema, curateResultSchema, datasetName, type CurateJob, type Platform } from '../../shared/queue/contracts.js';
 import type { TrainerHeartbeat } from '../../shared/queue/trainer-heartbeat.js';
@@ -42,8 +42,8 @@ export class Curation {
     const { admin, blobs, imageLimits } = this.deps;
     admin.assertAdmin(userId);
     const name = datasetName.safeParse(dataset);
-    if (!name.success) throw new UserError('bad_request', `"${dataset}" is not ${name.error.issues[0]?.message ?? 'a dataset name'}.`);
-    if (!(await this.deps.trainer.anyAlive())) throw NoTrainerError();
+    if (!name.success) throw new UserError('bad_command', `"${dataset}" is not ${name.error.issues[0]?.message ?? 'a dataset name'}.`);
+    if (!(await this.deps.trainer.anyAlive())) throw UserError.noTrainer();
     // Blobs made here are the bot's to delete; a request's photo stays with its request.
     const made: string[] = [];
     const blobOf = async (image: IncomingImage) => {
@@ -73,21 +73,21 @@ export class Curation {
   /** The blob of the photo a request was made with, while it is kept. */
   private async inputBlobOf(requestId: string): Promise<string> {
     const record = await this.deps.records.get(requestId);
-    if (!record || !(await this.deps.blobs.get(record.inputBlob))) throw ExpiredInputError();
+    if (!record || !(await this.deps.blobs.get(record.inputBlob))) throw UserError.inputExpired();
     return record.inputBlob;
   }
 
-  /** The job's result; its UserError when the trainer refused it; TimedOutError when no answer came in time. */
+  /** The job's result; its UserError when the trainer refused it; a timed_out UserError when no answer came in time. */
   private async finished(job: Job): Promise<unknown> {
     try {
       return await job.waitUntilFinished(this.deps.events, curationTimeoutMs);
     } catch (err) {
-      const refused = UserError.fromFailedReason(err instanceof Error ? err.message : undefined);
+      const refused = UserError.fromFailedReason(err instanceof Error ? err.message : undefined, err);
       if (refused) throw refused;
       if ((await job.getState()) === 'waiting') {
         // Nothing took it: it must not add the images later, unseen.
         await job.remove();
-        throw TimedOutError(curationTimeoutMs / 1000);
+        throw UserError.timedOut(curationTimeoutMs / 1000);
       }
       throw err;
     }

@@ -1,6 +1,6 @@
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { BlobStore } from '../../shared/blob/blob-store.js';
-import { ResultExpiredError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { queueNames, type Platform } from '../../shared/queue/contracts.js';
 import { routeRedisErrors } from '../../shared/queue/redis.js';
@@ -80,7 +80,7 @@ async function deliver<T>(deps: DeliveryDeps<T>, job: Job, token: string | undef
     await deps.claims.release(requestId, claim.token);
     if (!(err instanceof UndeliverableError)) throw err;
     await cleanUp(deps, outcome, record?.userId, requestId);
-    throw new UnrecoverableError(err.message);
+    throw Object.assign(new UnrecoverableError(err.message), { cause: err });
   }
   await deps.claims.markSent(requestId);
   await cleanUp(deps, outcome, record?.userId, requestId);
@@ -91,7 +91,7 @@ async function deliver<T>(deps: DeliveryDeps<T>, job: Job, token: string | undef
 async function answerFor<T>(deps: DeliveryDeps<T>, requestId: string, outcome: TranslationOutcome): Promise<Answer> {
   if (!outcome.ok) return failureAnswer(requestId, outcome.error);
   const image = await deps.blobs.get(outcome.result.outputBlob);
-  if (!image) return failureAnswer(requestId, ResultExpiredError());
+  if (!image) return failureAnswer(requestId, UserError.resultExpired());
   return resultAnswer(requestId, outcome.result, image, await deps.styles.list());
 }
 

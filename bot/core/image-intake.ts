@@ -1,12 +1,12 @@
-import { FileTooLargeError, NotAnImageError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import { decodeImage, type ImageLimits } from '../../shared/image/codec.js';
 
 /** An image a user sent, as the platform describes it before anything is downloaded. */
 export interface IncomingImage {
   /** Size the platform declares, when it does. */
-  declaredBytes?: number;
+  declaredBytes?: number | undefined;
   /** MIME type the platform declares, when it does. */
-  declaredType?: string;
+  declaredType?: string | undefined;
   download(): Promise<Buffer>;
 }
 
@@ -16,10 +16,10 @@ const vagueTypes: ReadonlySet<string> = new Set(['application/octet-stream', 'bi
 /** Refuses (UserError) what the platform's description already rules out: too big, not an image. */
 export function checkDeclared(image: IncomingImage, limits: ImageLimits): void {
   if (image.declaredBytes !== undefined && image.declaredBytes > limits.maxBytes) {
-    throw FileTooLargeError(image.declaredBytes, limits.maxBytes);
+    throw UserError.fileTooLarge(image.declaredBytes, limits.maxBytes);
   }
   const type = image.declaredType?.toLowerCase();
-  if (type && !type.startsWith('image/') && !vagueTypes.has(type)) throw NotAnImageError();
+  if (type && !type.startsWith('image/') && !vagueTypes.has(type)) throw UserError.notAnImage();
 }
 
 /**

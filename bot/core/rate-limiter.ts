@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { RateLimitedError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import type { Platform } from '../../shared/queue/contracts.js';
 
 /** INCR the window's counter (starting its expiry on the first request); undo it when over the limit. */
@@ -25,12 +25,12 @@ export class RateLimiter {
     private readonly windowSeconds: number,
   ) {}
 
-  /** Counts one request; throws RateLimitedError (and counts nothing) when the user is over the limit. */
+  /** Counts one request; throws UserError.rateLimited (and counts nothing) when the user is over the limit. */
   async consume(userId: string): Promise<void> {
     const [count, ttlMs] = counterReply.parse(await this.redis.eval(consumeScript, 1, this.key(userId), this.windowSeconds, this.limit));
     if (count <= this.limit) return;
     const retryAfterMs = Math.max(0, ttlMs);
-    throw RateLimitedError(this.limit, this.windowSeconds, Math.max(1, Math.ceil(retryAfterMs / 1000)));
+    throw UserError.rateLimited(this.limit, this.windowSeconds, Math.max(1, Math.ceil(retryAfterMs / 1000)));
   }
 
   async reset(userId: string): Promise<void> {

@@ -1,7 +1,7 @@
 import type { FlowProducer } from 'bullmq';
 import type { z } from 'zod';
 import type { BlobStore } from '../../shared/blob/blob-store.js';
-import { ExpiredInputError, NotYourRequestError, SomethingWentWrongError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import type { ImageLimits } from '../../shared/image/codec.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Platform } from '../../shared/queue/contracts.js';
@@ -36,7 +36,7 @@ export interface NewRequest<T extends Target> {
   userId: string;
   image: IncomingImage;
   /** The style asked for; unset uses the user's default style, then the bot's. */
-  style?: string;
+  style?: string | undefined;
   /** Tells the user the request is queued (with this text) and returns where to answer. */
   announce(text: string): Promise<T>;
 }
@@ -47,7 +47,7 @@ export interface RepeatedRequest<T extends Target> {
   /** The request whose image is used again. */
   fromRequestId: string;
   /** Unset repeats the original request's style. */
-  style?: string;
+  style?: string | undefined;
   announce(text: string, original: T): Promise<T>;
 }
 
@@ -116,8 +116,8 @@ export class RequestIntake<T extends Target> {
     const { records, styles, admission, blobs, targetSchema, handledEvents } = this.deps;
     if (await this.deps.isSubmitted(request.requestId)) return { submitted: false, reason: 'duplicate' };
     const original = await records.get(request.fromRequestId);
-    if (original && original.userId !== request.userId) throw NotYourRequestError();
-    if (!original || !(await blobs.get(original.inputBlob))) throw ExpiredInputError();
+    if (original && original.userId !== request.userId) throw UserError.notYourRequest();
+    if (!original || !(await blobs.get(original.inputBlob))) throw UserError.inputExpired();
     const previousTarget = targetSchema.parse(original.target);
     const asked = request.style ?? original.style;
     const resolved = await styles.resolve(asked);
@@ -158,10 +158,10 @@ export class RequestIntake<T extends Target> {
     await records.save(record);
     try {
       const { requestId, userId, inputBlob, style } = request;
-      await submitTranslation(flow, queueConfig, { platform, requestId, userId, inputBlob, ...(style ? { style } : {}), outputFormat: 'png' }, target);
+      await submitTranslation(flow, queueConfig, { platform, requestId, userId, inputBlob, style, outputFormat: 'png' }, target);
     } catch (err) {
       this.deps.logger.error({ err, requestId: request.requestId }, 'submitting a translation failed');
-      await this.deps.adapter.deliver(target, failureAnswer(request.requestId, SomethingWentWrongError()));
+      await this.deps.adapter.deliver(target, failureAnswer(request.requestId, UserError.somethingWentWrong(err)));
       return { submitted: false, reason: 'failed' };
     }
     await pending.add(request.userId, request.requestId);

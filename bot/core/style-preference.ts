@@ -1,4 +1,4 @@
-import { NoModelError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import { styleLabel } from '../../shared/styles.js';
 import type { InstalledStyles } from './installed-styles.js';
 import { styleSetText, stylesText } from './messages.js';
@@ -21,7 +21,7 @@ export class StylePreference {
   /** Sets the user's default style; only installed styles can be chosen. */
   async set(userId: string, style: string): Promise<string> {
     const resolved = await this.styles.resolve(style);
-    if (resolved.requestedStyle) throw NoModelError(styleLabel(resolved.requestedStyle), (await this.styles.list()).map(styleLabel));
+    if (resolved.requestedStyle) throw UserError.noModel(styleLabel(resolved.requestedStyle), (await this.styles.list()).map(styleLabel));
     await this.settings.setStyle(userId, resolved.style);
     return styleSetText(resolved.style);
   }

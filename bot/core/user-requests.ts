@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { BlobStore } from '../../shared/blob/blob-store.js';
-import { CancelledError, ForgottenRequestError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import { translateProgressSchema } from '../../shared/queue/contracts.js';
 import type { RedisPersistence } from '../../shared/queue/redis-persistence.js';
 import type { HandledEvents } from './handled-events.js';
@@ -50,7 +50,7 @@ export class UserRequests<T> {
       const removed = await withdrawal.removeIfWaiting(id);
       if (removed === 'started') started = true;
       if (removed !== 'removed') continue;
-      await withdrawal.answerWithdrawn(id, CancelledError());
+      await withdrawal.answerWithdrawn(id, UserError.cancelled());
       await pending.remove(userId, id);
       return cancelText('cancelled');
     }
@@ -70,7 +70,7 @@ export class UserRequests<T> {
     let cancelled = 0;
     for (const id of await pending.list(userId)) {
       await withdrawal.removeIfWaiting(id);
-      if (await withdrawal.answerWithdrawn(id, ForgottenRequestError())) cancelled++;
+      if (await withdrawal.answerWithdrawn(id, UserError.forgotten())) cancelled++;
     }
     await pending.clear(userId);
     const forgotten = await records.deleteForUser(userId);

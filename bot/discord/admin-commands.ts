@@ -66,7 +66,7 @@ async function adminText(sub: string, interaction: ChatInputCommandInteraction, 
     case 'curate':
       return curate(interaction, deps);
     default:
-      throw new UserError('bad_request', `There is no admin command "${sub}".`);
+      throw new UserError('bad_command', `There is no admin command "${sub}".`);
   }
 }
 
@@ -77,11 +77,11 @@ async function curate(interaction: ChatInputCommandInteraction, deps: HandlerDep
   const link = interaction.options.getString('result');
   const attachment = interaction.options.getAttachment('image');
   const source = link ? await linkedImage(deps, link) : attachment ? { image: attachmentImage(attachment), requestId: undefined } : undefined;
-  if (!source) throw new UserError('bad_request', curateUsage);
+  if (!source) throw new UserError('bad_command', curateUsage);
   const kind = domain ?? (source.requestId ? 'pair' : 'A');
   let item: CurationItem;
   if (kind === 'pair') {
-    if (!source.requestId) throw new UserError('bad_request', 'A pair needs the link of one of my results (the photo it was made from is added with it).');
+    if (!source.requestId) throw new UserError('bad_command', 'A pair needs the link of one of my results (the photo it was made from is added with it).');
     item = { kind: 'pair', requestId: source.requestId, result: downloads.incoming(source.image) };
   } else {
     item = { kind: 'sample', domain: kind, image: downloads.incoming(source.image) };
@@ -92,12 +92,12 @@ async function curate(interaction: ChatInputCommandInteraction, deps: HandlerDep
 /** The first attachment of a linked message and, for one of the bot's results, the request it answered (read back from its buttons). */
 async function linkedImage({ rest }: HandlerDeps, link: string): Promise<{ image: RemoteImage; requestId: string | undefined }> {
   const ids = messageLinkPattern.exec(link);
-  if (!ids) throw new UserError('bad_request', `That is not a message link. ${curateUsage}`);
+  if (!ids) throw new UserError('bad_command', `That is not a message link. ${curateUsage}`);
   let message: z.infer<typeof linkedMessageSchema>;
   try {
     message = linkedMessageSchema.parse(await rest.get(Routes.channelMessage(ids[1]!, ids[2]!)));
   } catch (err) {
-    if (isPermanent(err)) throw new UserError('bad_request', `I cannot read that message (${describeError(err)}).`);
+    if (isPermanent(err)) throw new UserError('bad_command', `I cannot read that message (${describeError(err)}).`, { cause: err });
     throw err;
   }
   const attachment = message.attachments[0];

@@ -1,4 +1,4 @@
-import { DownloadFailedError, FileTooLargeError, UserError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { IncomingImage } from '../core/image-intake.js';
 import { describeError } from './discord-errors.js';
@@ -6,8 +6,8 @@ import { describeError } from './discord-errors.js';
 /** An image as Discord describes it (an attachment, an embedded image): where it is, and what it says it is. */
 export interface RemoteImage {
   url: string;
-  size?: number;
-  contentType?: string;
+  size?: number | undefined;
+  contentType?: string | undefined;
 }
 
 const downloadTimeoutMs = 30_000;
@@ -25,8 +25,8 @@ export class AttachmentDownloads {
 
   incoming(image: RemoteImage): IncomingImage {
     return {
-      ...(image.size !== undefined ? { declaredBytes: image.size } : {}),
-      ...(image.contentType ? { declaredType: image.contentType } : {}),
+      declaredBytes: image.size,
+      declaredType: image.contentType,
       download: () => this.download(image.url),
     };
   }
@@ -36,12 +36,12 @@ export class AttachmentDownloads {
       const response = await fetch(url, { signal: AbortSignal.timeout(downloadTimeoutMs) });
       if (!response.ok || !response.body) throw new Error(`the download answered HTTP ${response.status}`);
       const announced = Number(response.headers.get('content-length') ?? 0);
-      if (announced > this.maxBytes) throw FileTooLargeError(announced, this.maxBytes);
+      if (announced > this.maxBytes) throw UserError.fileTooLarge(announced, this.maxBytes);
       const chunks: Uint8Array[] = [];
       let received = 0;
       for await (const chunk of response.body) {
         received += chunk.length;
-        if (received > this.maxBytes) throw FileTooLargeError(received, this.maxBytes);
+        if (received > this.maxBytes) throw UserError.fileTooLarge(received, this.maxBytes);
         chunks.push(chunk);
       }
       return Buffer.concat(chunks);
@@ -49,7 +49,7 @@ export class AttachmentDownloads {
       if (err instanceof UserError) throw err;
       // Attachment URLs are signed; only the host is logged.
       this.logger.warn({ host: URL.canParse(url) ? new URL(url).host : undefined, reason: describeError(err) }, 'downloading an attachment failed');
-      throw DownloadFailedError();
+      throw UserError.downloadFailed(err);
     }
   }
 }

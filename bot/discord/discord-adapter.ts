@@ -108,5 +108,5 @@ export class DiscordAdapter implements PlatformAdapter<DiscordReply, DiscordRepl
 
 /** A REST failure for the delivery worker: permanent ones are not retried. */
 function failure(err: unknown): Error {
-  return isPermanent(err) ? new UndeliverableError(describeError(err)) : new Error(describeError(err));
+  return isPermanent(err) ? new UndeliverableError(describeError(err), { cause: err }) : new Error(describeError(err), { cause: err });
 }

@@ -51,7 +51,7 @@ export async function startDiscordBot({ config, logger: parentLogger, redisUrl, 
     redisUrl,
     adapter: new DiscordAdapter(client.rest, logger),
     admins: config.DISCORD_ADMIN_IDS,
-    ...(store ? { store } : {}),
+    store,
   });
   const events = new EventRunner(core.handledEvents);
   const handle = interactionHandler(
@@ -83,7 +83,7 @@ export async function startDiscordBot({ config, logger: parentLogger, redisUrl, 
     await client.destroy();
     await core.close();
     if (err instanceof PortInUseError) throw err;
-    throw new Error(`the Discord bot could not start: ${describeError(err)}`);
+    throw new Error(`the Discord bot could not start: ${describeError(err)}`, { cause: err });
   }
 
   return {

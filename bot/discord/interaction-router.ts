@@ -1,5 +1,5 @@
 import type { Interaction } from 'discord.js';
-import { SomethingWentWrongError, UserError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { adminCommand } from './admin-commands.js';
 import { commandNames } from './discord-commands.js';
@@ -30,7 +30,7 @@ export function interactionHandler(deps: HandlerDeps, logger: Logger): (interact
         ? interaction.responded
           ? Promise.resolve()
           : interaction.respond([])
-        : answerText(interaction, (userError ?? SomethingWentWrongError()).message);
+        : answerText(interaction, (userError ?? UserError.somethingWentWrong(err)).message);
       await answered.catch((e: unknown) => logger.warn({ interactionId: interaction.id, reason: describeError(e) }, 'answering with an error failed'));
     }
   };

@@ -1,8 +1,8 @@
-import type { Attachment, Message } from 'discord.js';
+import { EmbedType, type Attachment, type Message } from 'discord.js';
 import type { RemoteImage } from './attachment-downloads.js';
 
 export function attachmentImage(attachment: Attachment): RemoteImage {
-  return { url: attachment.url, size: attachment.size, ...(attachment.contentType ? { contentType: attachment.contentType } : {}) };
+  return { url: attachment.url, size: attachment.size, contentType: attachment.contentType ?? undefined };
 }
 
 /**
@@ -16,7 +16,7 @@ export function imageOfMessage(message: Message): RemoteImage | undefined {
   if (image) return attachmentImage(image);
   for (const embed of message.embeds) {
     // A posted image link embeds the image as the thumbnail of an "image" embed.
-    const media = embed.image ?? (embed.data.type === 'image' ? embed.thumbnail : null);
+    const media = embed.image ?? (embed.data.type === EmbedType.Image ? embed.thumbnail : null);
     if (media) return { url: media.proxyURL ?? media.url };
   }
   const first = attachments[0];

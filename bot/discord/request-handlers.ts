@@ -55,7 +55,7 @@ async function submit(
     requestId: requestIdOf(interaction),
     userId: interaction.user.id,
     image: downloads.incoming(image),
-    ...(style ? { style } : {}),
+    style,
     announce: (text) => replyTarget(interaction, text, tokenLifetimeMs, isPrivate),
   });
 }
@@ -76,7 +76,7 @@ export async function pressButton(interaction: ButtonInteraction, { core, tokenL
     requestId: requestIdOf(interaction),
     userId: interaction.user.id,
     fromRequestId: action.requestId,
-    ...(action.type === 'restyle' ? { style: action.style } : {}),
+    style: action.type === 'restyle' ? action.style : undefined,
     announce: (text) => replyTarget(interaction, text, tokenLifetimeMs, interaction.message.flags.has(MessageFlags.Ephemeral)),
   });
   if (!outcome.submitted && outcome.reason === 'duplicate') await answerText(interaction, 'That is already on its way.');

@@ -29,13 +29,13 @@ export function registerAdminHandlers(bot: Composer<Context>, { core, files }: H
   bot.command('promote', async (ctx) => {
     const [style, version] = commandArgs(ctx);
     core.admin.assertAdmin(userIdOf(ctx));
-    if (!style || !version) throw new UserError('bad_request', 'Usage: /promote <style> <version> (see /models).');
+    if (!style || !version) throw new UserError('bad_command', 'Usage: /promote <style> <version> (see /models).');
     await replyText(ctx, await core.admin.promote(userIdOf(ctx), style, version));
   });
   bot.command('rollback', async (ctx) => {
     const [style] = commandArgs(ctx);
     core.admin.assertAdmin(userIdOf(ctx));
-    if (!style) throw new UserError('bad_request', 'Usage: /rollback <style>.');
+    if (!style) throw new UserError('bad_command', 'Usage: /rollback <style>.');
     await replyText(ctx, await core.admin.rollback(userIdOf(ctx), style));
   });
   bot.command('queue', async (ctx) => replyText(ctx, await core.admin.queueStats(userIdOf(ctx))));
@@ -43,26 +43,26 @@ export function registerAdminHandlers(bot: Composer<Context>, { core, files }: H
   bot.command('cancelrun', async (ctx) => {
     const [jobId] = commandArgs(ctx);
     core.admin.assertAdmin(userIdOf(ctx));
-    if (!jobId) throw new UserError('bad_request', 'Usage: /cancelrun <job id> (see /runs).');
+    if (!jobId) throw new UserError('bad_command', 'Usage: /cancelrun <job id> (see /runs).');
     await replyText(ctx, await core.admin.cancelRun(userIdOf(ctx), jobId));
   });
   bot.command('curate', async (ctx) => {
     const userId = userIdOf(ctx);
     core.admin.assertAdmin(userId);
     const [dataset, mode] = commandArgs(ctx);
-    const replied = ctx.msg?.reply_to_message;
+    const replied = ctx.msg.reply_to_message;
     const image = replied && imageOfMessage(replied);
-    if (!dataset || !replied || !image) throw new UserError('bad_request', curateUsage);
+    if (!dataset || !replied || !image) throw new UserError('bad_command', curateUsage);
     const requestId = replied.from?.id === ctx.me.id ? requestOfResult(replied) : undefined;
     const kind = (mode ?? (requestId ? 'pair' : 'A')).toUpperCase();
     let item: CurationItem;
     if (kind === 'PAIR') {
-      if (!requestId) throw new UserError('bad_request', 'A pair needs a reply to one of my results (the photo it was made from is added with it).');
+      if (!requestId) throw new UserError('bad_command', 'A pair needs a reply to one of my results (the photo it was made from is added with it).');
       item = { kind: 'pair', requestId, result: files.incoming(image) };
     } else if (kind === 'A' || kind === 'B') {
       item = { kind: 'sample', domain: kind, image: files.incoming(image) };
     } else {
-      throw new UserError('bad_request', curateUsage);
+      throw new UserError('bad_command', curateUsage);
     }
     await replyText(ctx, await core.curation.add(userId, dataset, item));
   });

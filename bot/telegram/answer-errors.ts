@@ -1,5 +1,5 @@
-import type { Context, MiddlewareFn } from 'grammy';
-import { SomethingWentWrongError, UserError } from '../../shared/errors.js';
+import type { MiddlewareFn } from 'grammy';
+import { UserError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { describeError } from './telegram-errors.js';
 import { replyText } from './telegram-context.js';
@@ -9,14 +9,14 @@ import { replyText } from './telegram-context.js';
  * logged and answered with a generic apology. Button presses get it as the callback query's
  * answer (so every callback query is answered), messages as a reply.
  */
-export function answerErrors(logger: Logger): MiddlewareFn<Context> {
+export function answerErrors(logger: Logger): MiddlewareFn {
   return async (ctx, next) => {
     try {
       await next();
     } catch (err) {
       const userError = err instanceof UserError ? err : undefined;
       if (!userError) logger.error({ updateId: ctx.update.update_id, reason: describeError(err) }, 'handling an update failed');
-      const text = (userError ?? SomethingWentWrongError()).message;
+      const text = (userError ?? UserError.somethingWentWrong(err)).message;
       const answered = ctx.callbackQuery
         ? ctx.answerCallbackQuery({ text, show_alert: true })
         : ctx.chat

@@ -19,7 +19,7 @@ export function registerButtonHandlers(bot: Composer<Context>, { core }: Handler
       requestId: `tg-cb-${ctx.callbackQuery.id}`,
       userId: userIdOf(ctx),
       fromRequestId: action.requestId,
-      ...(action.type === 'restyle' ? { style: action.style } : {}),
+      style: action.type === 'restyle' ? action.style : undefined,
       announce: async (text, original) => {
         const status = await ctx.api.sendMessage(original.chatId, text, {
           reply_parameters: { message_id: original.userMessageId, allow_sending_without_reply: true },

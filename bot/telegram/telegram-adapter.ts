@@ -99,8 +99,8 @@ export class TelegramAdapter implements PlatformAdapter<TelegramTarget, Telegram
     try {
       await call();
     } catch (err) {
-      if (isPermanent(err)) throw new UndeliverableError(describeError(err));
-      throw new Error(describeError(err));
+      if (isPermanent(err)) throw new UndeliverableError(describeError(err), { cause: err });
+      throw new Error(describeError(err), { cause: err });
     }
   }
 }

@@ -56,7 +56,7 @@ export async function startTelegramBot({ config, logger: parentLogger, redisUrl,
     adapter: new TelegramAdapter(bot.api, logger),
     admins: config.TELEGRAM_ADMIN_IDS,
     maxDownloadBytes: config.TELEGRAM_DOWNLOAD_LIMIT_BYTES,
-    ...(store ? { store } : {}),
+    store,
   });
   const deps = { core, files: new TelegramFiles(bot.api, apiRoot, token, logger) };
   // Each update once (Telegram redelivers updates a stopped bot did not confirm), counted for shutdown.
@@ -107,7 +107,7 @@ export async function startTelegramBot({ config, logger: parentLogger, redisUrl,
     await core.close();
     inboxRedis.disconnect();
     if (err instanceof PortInUseError) throw err;
-    throw new Error(`the Telegram bot could not start: ${describeError(err)}`);
+    throw new Error(`the Telegram bot could not start: ${describeError(err)}`, { cause: err });
   }
 
   return {

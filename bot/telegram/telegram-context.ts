@@ -6,7 +6,7 @@ const maxTextLength = 4096;
 
 /** The id of the user behind an update, as the core keys users. */
 export function userIdOf(ctx: Context): string {
-  if (!ctx.from) throw new UserError('bad_request', 'This only works in a chat with a user.');
+  if (!ctx.from) throw new UserError('bad_command', 'This only works in a chat with a user.');
   return String(ctx.from.id);
 }
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Api } from 'grammy';
 import type { Message } from 'grammy/types';
-import { DownloadFailedError, UserError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { IncomingImage } from '../core/image-intake.js';
 import { describeError } from './telegram-errors.js';
@@ -10,8 +10,8 @@ import { describeError } from './telegram-errors.js';
 /** The image of a message as Telegram describes it, before any download. */
 export interface MessageImage {
   fileId: string;
-  fileSize?: number;
-  mimeType?: string;
+  fileSize?: number | undefined;
+  mimeType?: string | undefined;
   /** Sent as a file (document) rather than as a compressed photo. */
   asDocument: boolean;
 }
@@ -23,18 +23,13 @@ export interface MessageImage {
  */
 export function imageOfMessage(message: Message): MessageImage | undefined {
   const largest = message.photo?.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
-  if (largest) return { fileId: largest.file_id, ...(largest.file_size !== undefined ? { fileSize: largest.file_size } : {}), asDocument: false };
+  if (largest) return { fileId: largest.file_id, fileSize: largest.file_size, asDocument: false };
   const animation = message.animation;
   const still = animation?.mime_type === 'image/gif' ? undefined : animation?.thumbnail;
-  if (still) return { fileId: still.file_id, ...(still.file_size !== undefined ? { fileSize: still.file_size } : {}), asDocument: false };
+  if (still) return { fileId: still.file_id, fileSize: still.file_size, asDocument: false };
   const doc = message.document;
   if (doc) {
-    return {
-      fileId: doc.file_id,
-      ...(doc.file_size !== undefined ? { fileSize: doc.file_size } : {}),
-      ...(doc.mime_type ? { mimeType: doc.mime_type } : {}),
-      asDocument: true,
-    };
+    return { fileId: doc.file_id, fileSize: doc.file_size, mimeType: doc.mime_type, asDocument: true };
   }
   return undefined;
 }
@@ -55,8 +50,8 @@ export class TelegramFiles {
 
   incoming(image: MessageImage): IncomingImage {
     return {
-      ...(image.fileSize !== undefined ? { declaredBytes: image.fileSize } : {}),
-      ...(image.mimeType ? { declaredType: image.mimeType } : {}),
+      declaredBytes: image.fileSize,
+      declaredType: image.mimeType,
       download: () => this.download(image.fileId),
     };
   }
@@ -64,7 +59,7 @@ export class TelegramFiles {
   private async download(fileId: string): Promise<Buffer> {
     try {
       const file = await this.api.getFile(fileId);
-      if (!file.file_path) throw DownloadFailedError();
+      if (!file.file_path) throw UserError.downloadFailed();
       if (path.isAbsolute(file.file_path)) return await readFile(file.file_path);
       const response = await fetch(`${this.apiRoot}/file/bot${this.token}/${file.file_path}`);
       if (!response.ok) throw new Error(`file download answered HTTP ${response.status}`);
@@ -72,7 +67,7 @@ export class TelegramFiles {
     } catch (err) {
       if (err instanceof UserError) throw err;
       this.logger.warn({ fileId, reason: describeError(err) }, 'downloading a file from Telegram failed');
-      throw DownloadFailedError();
+      throw UserError.downloadFailed(err);
     }
   }
 }

@@ -92,7 +92,8 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps)
     return reply.type('text/html').send(session.isLoggedIn(request) ? dashboardPage({ csrfToken }) : loginPage({ csrfToken }));
   });
 
-  app.post<{ Body: { password?: unknown } }>('/admin/login', { preHandler: app.csrfProtection }, async (request, reply) => {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- fastify calls a preHandler with the instance as `this`
+  app.post<{ Body: { password?: unknown } | undefined }>('/admin/login', { preHandler: app.csrfProtection }, async (request, reply) => {
     const refuse = (error: string) => reply.code(401).type('text/html').send(loginPage({ csrfToken: reply.generateCsrf(), error }));
     try {
       await deps.loginLimiter.consume(`login-${request.ip}`);
@@ -106,6 +107,7 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps)
     return reply.redirect('/admin', 303);
   });
 
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- as above
   app.post('/admin/logout', { preHandler: app.csrfProtection }, async (_request, reply) => {
     session.logOut(reply);
     return reply.redirect('/admin', 303);
@@ -145,6 +147,7 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps)
       return reply.type('image/png').send(bytes);
     });
 
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- as above
     area.post<{ Params: { action: string }; Body: unknown }>('/admin/api/actions/:action', { preHandler: area.csrfProtection }, async (request) => {
       return { text: await runAction(core.admin, request.params.action, request.body) };
     });
@@ -174,9 +177,9 @@ async function sameOriginOnly(request: FastifyRequest, reply: FastifyReply): Pro
 /** Runs a dashboard action with the dashboard's admin as the caller; the answer is the text a chat would get. */
 async function runAction(admin: Admin, name: string, body: unknown): Promise<string> {
   const chosen = Object.hasOwn(actions, name) ? actions[name as keyof typeof actions] : undefined;
-  if (!chosen) throw new UserError('bad_request', `There is no admin action "${name}".`);
+  if (!chosen) throw new UserError('bad_command', `There is no admin action "${name}".`);
   const input = chosen.input.safeParse(body);
-  if (!input.success) throw new UserError('bad_request', `The ${name} action needs ${Object.keys(chosen.input.shape).join(' and ')}.`);
+  if (!input.success) throw new UserError('bad_command', `The ${name} action needs ${Object.keys(chosen.input.shape).join(' and ')}.`);
   return (chosen.run as (admin: Admin, input: unknown) => Promise<string>)(admin, input.data);
 }
 

@@ -42,7 +42,7 @@ export class AdminSession {
     const cookie = request.cookies[cookieName];
     if (!this.enabled || !cookie) return false;
     const { valid, value } = request.unsignCookie(cookie);
-    const expiresAt = valid && value?.startsWith('admin:') ? Number(value.slice('admin:'.length)) : 0;
+    const expiresAt = valid && value.startsWith('admin:') ? Number(value.slice('admin:'.length)) : 0;
     return expiresAt > Date.now();
   }
 

@@ -19,7 +19,7 @@ export function openEventStream(request: FastifyRequest, reply: FastifyReply): E
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   res.write(': stream open\n\n');
   const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), keepAliveMs);
-  const closeListeners: Array<() => void> = [];
+  const closeListeners: (() => void)[] = [];
   request.raw.once('close', () => {
     clearInterval(keepAlive);
     for (const listener of closeListeners) listener();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { FileTooLargeError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import { styleLabel } from '../../shared/styles.js';
 import type { BotCore } from '../core/bot-core.js';
 import type { IncomingImage } from '../core/image-intake.js';
@@ -13,7 +13,7 @@ import type { WebNotice, WebTarget } from './web-adapter.js';
 import type { WebRequests } from './web-requests.js';
 
 const visitorCookie = 'animebot_visitor';
-const visitorSchema = z.string().uuid();
+const visitorSchema = z.uuid();
 /** Room in a request for the multipart framing and the style field around the image. */
 const multipartOverheadBytes = 16 * 1024;
 
@@ -61,11 +61,12 @@ export function registerPlaygroundRoutes(app: FastifyInstance, deps: PlaygroundD
     return reply.type('image/jpeg').header('cache-control', 'public, max-age=300').send(sample);
   });
 
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- fastify calls a preHandler with the instance as `this`
   app.post('/api/requests', { preHandler: app.csrfProtection }, async (request, reply) => {
     const visitorId = visitorOf(request, reply);
     // The size the browser declares for the whole upload refuses a too-big file before a byte of it is read.
     const declared = Number(request.headers['content-length']);
-    if (declared > maxInputBytes + multipartOverheadBytes) throw FileTooLargeError(declared, maxInputBytes);
+    if (declared > maxInputBytes + multipartOverheadBytes) throw UserError.fileTooLarge(declared, maxInputBytes);
     const part = await request.file({ limits: { fileSize: maxInputBytes, files: 1, fields: 4 } });
     if (!part) return reply.code(400).send({ code: 'empty_input', message: 'Choose a photo first.' });
     const style = fieldValue(part, 'style');
@@ -122,7 +123,7 @@ function incomingImage(part: MultipartFile, declaredRequestBytes: number, maxByt
       try {
         return await part.toBuffer();
       } catch (err) {
-        if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw FileTooLargeError(Math.max(declaredRequestBytes || 0, maxBytes + 1), maxBytes);
+        if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw UserError.fileTooLarge(Math.max(declaredRequestBytes || 0, maxBytes + 1), maxBytes);
         throw err;
       }
     },

@@ -93,14 +93,15 @@ export async function startWebPlatform({ config, logger: parentLogger, redisUrl,
   await app.register(formbody);
   await app.register(multipart);
   await app.register(fastifyStatic, { root: new URL('./public/', import.meta.url).pathname, prefix: '/assets/' });
-  app.setErrorHandler((err: FastifyError, request, reply) => {
+  app.setErrorHandler((err: Error & Partial<Pick<FastifyError, 'code' | 'statusCode'>>, request, reply) => {
     if (err instanceof UserError) return reply.code(statusOf[err.code] ?? 400).send({ code: err.code, message: err.message });
     if (err.code?.startsWith('FST_CSRF')) {
       return reply.code(403).send({ code: 'forbidden', message: 'This page has expired or the request came from another site: reload the page and try again.' });
     }
-    if (err.statusCode !== undefined && err.statusCode < 500) return reply.code(err.statusCode).send({ code: 'bad_request', message: err.message });
+    if (err.statusCode !== undefined && err.statusCode < 500) return reply.code(err.statusCode).send({ code: 'malformed_request', message: err.message });
     request.log.error({ err }, 'web request failed');
-    return reply.code(500).send({ code: 'bad_request', message: 'Something went wrong while handling your request. Please try again later.' });
+    const failure = UserError.somethingWentWrong(err);
+    return reply.code(500).send({ code: failure.code, message: failure.message });
   });
   registerPlaygroundRoutes(app, { core, requests, samples, maxInputBytes: config.MAX_INPUT_BYTES });
   const loginLimiter = new RateLimiter(redis, prefix, 'web', loginAttempts.limit, loginAttempts.windowSeconds);

@@ -45,11 +45,11 @@ export const cycleganUnetSaOptions = z
     lambdaIdentity: z.number().min(0).default(0.1),
   })
   .refine((o) => o.imageSize % 2 ** o.blocks === 0, {
-    message: 'imageSize must be a multiple of 2^blocks (256 for 8 blocks)',
+    error: 'imageSize must be a multiple of 2^blocks (256 for 8 blocks)',
     path: ['imageSize'],
   })
   .refine((o) => o.attention === 'none' || attentionSizes(o).includes(o.attentionSize), {
-    message: 'attentionSize must be the side of a feature map both paths have: imageSize / 2^k for 1 ≤ k < blocks',
+    error: 'attentionSize must be the side of a feature map both paths have: imageSize / 2^k for 1 ≤ k < blocks',
     path: ['attentionSize'],
   });
 export type CycleganUnetSaOptions = z.infer<typeof cycleganUnetSaOptions>;

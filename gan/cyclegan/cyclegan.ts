@@ -43,8 +43,8 @@ export const cycleganOptions = z.object({
   dropout: z.boolean().default(false),
   nLayersD: z.number().int().min(1).default(3),
 })
-  .refine((o) => o.imageSize % 4 === 0, { message: 'imageSize must be a multiple of 4', path: ['imageSize'] })
-  .refine((o) => patchGanOutputSize(o.imageSize, o.nLayersD) >= 1, { message: 'imageSize too small for nLayersD', path: ['imageSize'] });
+  .refine((o) => o.imageSize % 4 === 0, { error: 'imageSize must be a multiple of 4', path: ['imageSize'] })
+  .refine((o) => patchGanOutputSize(o.imageSize, o.nLayersD) >= 1, { error: 'imageSize too small for nLayersD', path: ['imageSize'] });
 export type CycleganOptions = z.infer<typeof cycleganOptions>;
 
 const residualBlocks = { resnet_9blocks: 9, resnet_6blocks: 6 } as const;

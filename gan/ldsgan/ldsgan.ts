@@ -57,7 +57,7 @@ export const ldsganOptions = z.object({
   /** Lazy regularisation (§4.2): the penalty on every 16th critic step, ×16. */
   gradientPenaltyEvery: z.number().int().min(1).default(16),
 }).refine((o) => o.imageSize % 2 ** o.downsamplings === 0, {
-  message: 'imageSize must be a multiple of 2^downsamplings',
+  error: 'imageSize must be a multiple of 2^downsamplings',
   path: ['imageSize'],
 });
 export type LdsganOptions = z.infer<typeof ldsganOptions>;

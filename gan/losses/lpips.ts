@@ -7,7 +7,7 @@ export interface LpipsOptions {
    * channel. Omitted, every weight is 1 (Zhang et al.'s "baseline" distance, no learned
    * calibration); no calibrated weights exist for the substitute feature networks.
    */
-  linearWeights?: ReadonlyArray<ReadonlyArray<number>>;
+  linearWeights?: readonly (readonly number[])[];
 }
 
 /**

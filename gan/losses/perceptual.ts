@@ -34,7 +34,7 @@ export function perceptualLoss(net: FeatureNetwork, fake: tf.Tensor4D, real: tf.
  */
 export function multiScalePerceptualLoss(
   net: FeatureNetwork,
-  scales: ReadonlyArray<{ fake: tf.Tensor4D; real: tf.Tensor4D }>,
+  scales: readonly { fake: tf.Tensor4D; real: tf.Tensor4D }[],
   options: PerceptualLossOptions = {},
 ): tf.Scalar {
   if (scales.length === 0) throw new Error('multiScalePerceptualLoss: no scales');

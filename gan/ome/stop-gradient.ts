@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 /** Identity forward, zero gradient backward. */
-const detached = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+const detached = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const x = inputs[0] as tf.Tensor;
   return { value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
 });

@@ -56,7 +56,7 @@ export const pix2pixUnetppOptions = z
     upsample: upsampleKind.default('transpose'),
   })
   .refine((o) => o.imageSize % 2 ** o.depth === 0, {
-    message: 'imageSize must be a multiple of 2^depth (256 for depth 8)',
+    error: 'imageSize must be a multiple of 2^depth (256 for depth 8)',
     path: ['imageSize'],
   });
 export type Pix2pixUnetppOptions = z.infer<typeof pix2pixUnetppOptions>;

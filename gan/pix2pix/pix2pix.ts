@@ -50,10 +50,10 @@ export const pix2pixOptions = z.object({
   upsample: upsampleKind.default('transpose'),
 })
   .refine((o) => o.imageSize % 2 ** unetDowns[o.netG] === 0, {
-    message: 'imageSize must be a multiple of the size netG is named after (256 for unet_256, …)',
+    error: 'imageSize must be a multiple of the size netG is named after (256 for unet_256, …)',
     path: ['imageSize'],
   })
-  .refine((o) => patchGanOutputSize(o.imageSize, o.nLayersD) >= 1, { message: 'imageSize too small for nLayersD', path: ['imageSize'] });
+  .refine((o) => patchGanOutputSize(o.imageSize, o.nLayersD) >= 1, { error: 'imageSize too small for nLayersD', path: ['imageSize'] });
 export type Pix2pixOptions = z.infer<typeof pix2pixOptions>;
 
 const unetDowns = { unet_256: 8, unet_128: 7, unet_64: 6, unet_32: 5 } as const;

@@ -62,9 +62,9 @@ export const pmsganOptions = z
     lambdaPerceptual: z.number().min(0).default(5),
     lambdaPixel: z.number().min(0).default(0),
   })
-  .refine((o) => o.imageSize % 2 ** (STAGES - 1) === 0, { message: 'imageSize must be a multiple of 4 (three stages)', path: ['imageSize'] })
+  .refine((o) => o.imageSize % 2 ** (STAGES - 1) === 0, { error: 'imageSize must be a multiple of 4 (three stages)', path: ['imageSize'] })
   .refine((o) => patchGanOutputSize(o.imageSize / 2 ** (STAGES - 1), o.nLayersD) >= 1, {
-    message: 'the quarter-resolution PatchGAN would have no output: lower nLayersD or raise imageSize',
+    error: 'the quarter-resolution PatchGAN would have no output: lower nLayersD or raise imageSize',
     path: ['nLayersD'],
   });
 export type PmsganOptions = z.infer<typeof pmsganOptions>;

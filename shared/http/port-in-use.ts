@@ -4,7 +4,7 @@ export class PortInUseError extends Error {
 }
 
 /** Listen failures on a taken port become a PortInUseError naming the setting that chose the port; others pass unchanged. */
-export function portInUse(err: unknown, port: number, setting: string): unknown {
+export function portInUse<E>(err: E, port: number, setting: string): E | PortInUseError {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'EADDRINUSE' ? new PortInUseError(`port ${port} is already in use: set ${setting} to a free port`) : err;
+  return code === 'EADDRINUSE' ? new PortInUseError(`port ${port} is already in use: set ${setting} to a free port`, { cause: err }) : err;
 }

@@ -1,13 +1,6 @@
 import type { Metadata } from 'sharp';
 import { z } from 'zod';
-import {
-  CorruptImageError,
-  EmptyInputError,
-  FileTooLargeError,
-  ImageTooLargeError,
-  NotAnImageError,
-  UnsupportedFormatError,
-} from '../errors.js';
+import { UserError } from '../errors.js';
 import { rgbChannels } from './raw-rgb.js';
 import { sharp } from './sharp.js';
 import { sniffFormat, type SniffedFormat } from './sniff.js';
@@ -65,26 +58,26 @@ const white = { r: 255, g: 255, b: 255 };
  */
 export async function decodeImage(bytes: Buffer, limits: ImageLimits): Promise<DecodedImage> {
   const { maxBytes, maxPixels } = limitsSchema.parse(limits);
-  if (bytes.length === 0) throw EmptyInputError();
-  if (bytes.length > maxBytes) throw FileTooLargeError(bytes.length, maxBytes);
+  if (bytes.length === 0) throw UserError.emptyInput();
+  if (bytes.length > maxBytes) throw UserError.fileTooLarge(bytes.length, maxBytes);
 
   const sniffed = sniffFormat(bytes);
   const refusedName = sniffed && refusedFormatNames[sniffed];
-  if (refusedName) throw UnsupportedFormatError(refusedName);
+  if (refusedName) throw UserError.unsupportedFormat(refusedName);
   // Only bytes that start like a format we take reach libvips: its loaders pick the format from the content, and
   // some (SVG via librsvg, with its XML and references) we never want to parse.
-  if (!sniffed || !acceptedFormats.has(sniffed)) throw NotAnImageError();
+  if (!sniffed || !acceptedFormats.has(sniffed)) throw UserError.notAnImage();
 
   const header = await readHeader(bytes);
   // A file that starts like one format but that libvips reads as another is not what it claims.
-  if (header.format !== sniffed) throw CorruptImageError();
+  if (header.format !== sniffed) throw UserError.corruptImage();
   const { width, height } = header.autoOrient;
-  if (width * height > maxPixels) throw ImageTooLargeError(width, height, maxPixels);
+  if (width * height > maxPixels) throw UserError.imageTooLarge(width, height, maxPixels);
 
   const sourceFormat = header.format === 'heif' ? heifFlavour(header) : header.format;
-  const { data, info } = await decodePixels(bytes, maxPixels).catch(() => {
+  const { data, info } = await decodePixels(bytes, maxPixels).catch((err: unknown) => {
     // sharp's prebuilt libheif has no HEVC decoder (patents), so a HEIC whose header reads but whose pixels do not is most likely intact, just unsupported.
-    throw sourceFormat === 'heic' ? UnsupportedFormatError('HEIC') : CorruptImageError();
+    throw sourceFormat === 'heic' ? UserError.unsupportedFormat('HEIC', err) : UserError.corruptImage(err);
   });
   if (info.channels !== rgbChannels) throw new Error(`decoded ${info.channels} channels, expected ${rgbChannels}`);
   return { data, width: info.width, height: info.height, sourceFormat };
@@ -105,9 +98,9 @@ async function readHeader(bytes: Buffer): Promise<Metadata> {
   try {
     // No pixel limit here: decodeImage compares the declared size with its own limit to say how large the image is.
     return await sharp(bytes, { limitInputPixels: false }).metadata();
-  } catch {
+  } catch (err) {
     // The bytes start like an image we take (decodeImage checked), so one that cannot be read is damaged.
-    throw CorruptImageError();
+    throw UserError.corruptImage(err);
   }
 }
 

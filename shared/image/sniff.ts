@@ -56,7 +56,7 @@ function isSvg(bytes: Buffer): boolean {
 const jp2Box = Buffer.concat([Buffer.from([0, 0, 0, 0x0c]), ascii('jP  '), Buffer.from([0x0d, 0x0a, 0x87, 0x0a])]);
 const jxlBox = Buffer.concat([Buffer.from([0, 0, 0, 0x0c]), ascii('JXL '), Buffer.from([0x0d, 0x0a, 0x87, 0x0a])]);
 
-const signatures: ReadonlyArray<readonly [SniffedFormat, (bytes: Buffer) => boolean]> = [
+const signatures: readonly (readonly [SniffedFormat, (bytes: Buffer) => boolean])[] = [
   ['jpeg', startsWithAny(Buffer.from([0xff, 0xd8, 0xff]))],
   ['png', startsWithAny(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))],
   ['gif', startsWithAny(ascii('GIF87a'), ascii('GIF89a'))],

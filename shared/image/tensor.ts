@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { assertRawRgb, rgbChannels } from './raw-rgb.js';
 
 const valueRangeSchema = z
-  .tuple([z.number().finite(), z.number().finite()])
+  .tuple([z.number(), z.number()])
   .refine(([low, high]) => low < high, 'valueRange must be [low, high] with low < high');
 
 const sideSchema = z.number().int().positive();

@@ -47,7 +47,7 @@ export class BatchConstant extends tf.layers.Layer {
     const { value } = this;
     if (!value) throw new Error('BatchConstant called before build');
     return tf.tidy(() => {
-      const batch = x.shape[0] ?? 1;
+      const batch = x.shape[0];
       const single = value.read().expandDims(0);
       return tf.tile(single, [batch, ...this.shape.map(() => 1)]);
     });

@@ -70,7 +70,7 @@ export class DirectoryModelStore implements ModelStore {
         weightsManifest: [{ paths: [weightsFile], weights: artifacts.weightSpecs ?? [] }],
       };
       await writeFile(path.join(tmpDir, 'model.json'), JSON.stringify(modelJson));
-      await writeFile(path.join(tmpDir, weightsFile), Buffer.from(weightData as ArrayBuffer));
+      await writeFile(path.join(tmpDir, weightsFile), Buffer.from(weightData));
       if (onnx) await writeFile(path.join(tmpDir, onnxFile), onnx);
       await writeFile(path.join(tmpDir, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
       await rename(tmpDir, finalDir).catch((err: NodeJS.ErrnoException) => {

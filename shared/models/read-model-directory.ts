@@ -33,13 +33,13 @@ export async function readModelDirectory(dir: string): Promise<{ format: string 
   return {
     format: json.format,
     artifacts: {
-      format: json.format,
+      ...(json.format !== undefined ? { format: json.format } : {}),
       modelTopology: json.modelTopology,
       weightSpecs: json.weightsManifest.flatMap((group) => group.weights) as unknown as tf.io.WeightsManifestEntry[],
       weightData: weightData.buffer,
-      signature: json.signature,
-      modelInitializer: json.modelInitializer,
-      initializerSignature: json.initializerSignature,
+      ...(json.signature ? { signature: json.signature } : {}),
+      ...(json.modelInitializer ? { modelInitializer: json.modelInitializer } : {}),
+      ...(json.initializerSignature ? { initializerSignature: json.initializerSignature } : {}),
     },
   };
 }

@@ -191,7 +191,7 @@ async function servesDir(port: number, dir: string): Promise<boolean> {
   client.on('error', () => {});
   try {
     await client.connect();
-    const reply = (await client.config('GET', 'dir')) as string[];
+    const reply = await client.config('GET', 'dir');
     return reply[1] === dir;
   } catch {
     return false;

@@ -32,7 +32,10 @@ export function runUntilSignal(logger: Logger, shutdown: () => Promise<void>, op
         });
     };
     const onSignal = (signal: NodeJS.Signals) => {
-      if (!stopping) return stop(signal);
+      if (!stopping) {
+        stop(signal);
+        return;
+      }
       logger.warn({ signal }, 'second signal: stopping at once, without waiting for in-flight work');
       options.stopNow?.();
       process.exit(130);

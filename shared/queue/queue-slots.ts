@@ -48,6 +48,9 @@ export class QueueSlots {
       await this.redis.eval(reserveScript, 3, this.queue.toKey('wait'), this.queue.toKey('paused'), this.reservationsKey, this.cap, now, now + reservationTtlMs, id),
     );
     if (!position) return undefined;
-    return { position, release: async () => void (await this.redis.zrem(this.reservationsKey, id)) };
+    const release = async () => {
+      await this.redis.zrem(this.reservationsKey, id);
+    };
+    return { position, release };
   }
 }

@@ -1,5 +1,6 @@
-import { FlowProducer, Queue, QueueEvents, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { FlowProducer, Queue, QueueEvents, UnrecoverableError, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { Config } from '../config.js';
+import type { UserError } from '../errors.js';
 import { queueNames } from './contracts.js';
 
 export type QueueConfig = Pick<Config, 'QUEUE_PREFIX' | 'JOB_ATTEMPTS'>;
@@ -16,6 +17,14 @@ export function translateJobOptions(config: QueueConfig): JobsOptions {
     removeOnComplete: { age: 3600, count: 1000 },
     removeOnFail: { age: 24 * 3600, count: 5000 },
   };
+}
+
+/**
+ * A UserError as a job's failure: BullMQ does not retry it (the user's request would fail the
+ * same way), and its failedReason reads back as the UserError (UserError.fromFailedReason).
+ */
+export function unrecoverable(error: UserError): UnrecoverableError {
+  return Object.assign(new UnrecoverableError(error.toFailedReason()), { cause: error });
 }
 
 export function translateQueue(connection: ConnectionOptions, config: QueueConfig): Queue {

@@ -17,8 +17,8 @@ export class RedisPersistence {
 
   async rewrite(): Promise<void> {
     try {
-      const [, appendOnly] = (await this.redis.config('GET', 'appendonly')) as string[];
-      const [, savePoints] = (await this.redis.config('GET', 'save')) as string[];
+      const [, appendOnly] = await this.redis.config('GET', 'appendonly');
+      const [, savePoints] = await this.redis.config('GET', 'save');
       // Redis runs one background rewrite at a time; a second is scheduled after it, not refused.
       if (appendOnly === 'yes') await this.redis.bgrewriteaof();
       if (savePoints) await this.redis.bgsave('SCHEDULE');

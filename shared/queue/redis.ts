@@ -1,5 +1,5 @@
 import type { FlowProducer, Queue, QueueEvents, RedisOptions as BullRedisOptions, Worker } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 
 /**
@@ -30,8 +30,8 @@ export function redisOptions(url: string): BullRedisOptions {
 }
 
 /** A Redis client for our own commands (blobs, settings, pub/sub); its connection errors go to the outage report. */
-export function createRedis(url: string, extra: RedisOptions = {}): Redis {
-  return watchRedisClient(new Redis({ ...redisOptions(url), enableReadyCheck: true, ...extra }));
+export function createRedis(url: string): Redis {
+  return watchRedisClient(new Redis({ ...redisOptions(url), enableReadyCheck: true }));
 }
 
 /** For a client made otherwise (`duplicate()` copies options, not listeners). */

@@ -72,25 +72,25 @@ export class TrainRuns {
 
   /** Throws a UserError for a malformed or unknown id, an ended run, a schedule's next run or a run past its training steps. */
   async cancel(jobId: string): Promise<CancelledRun> {
-    if (!runIdSchema.safeParse(jobId).success) throw new UserError('bad_request', 'That is not a job id; the run list shows them.');
+    if (!runIdSchema.safeParse(jobId).success) throw new UserError('bad_command', 'That is not a job id; the run list shows them.');
     const job = await this.queue.getJob(jobId);
     const state = job ? await job.getState() : 'unknown';
     const run = job && isRunState(state) ? describe(job, state) : undefined;
-    if (!job || !run) throw new UserError('bad_request', `There is no training or evaluation run with the job id "${jobId}".`);
+    if (!job || !run) throw new UserError('not_found', `There is no training or evaluation run with the job id "${jobId}".`);
     if (run.state === 'completed' || run.state === 'failed') {
-      throw new UserError('bad_request', `The run ${jobId} has already ended (${run.failure?.cancelled ? 'cancelled' : run.state}); there is nothing to cancel.`);
+      throw new UserError('not_cancellable', `The run ${jobId} has already ended (${run.failure?.cancelled ? 'cancelled' : run.state}); there is nothing to cancel.`);
     }
     if (run.state !== 'active') {
       // The next run of a retraining schedule belongs to the schedule, which TRAIN_SCHEDULE owns.
-      if (job.repeatJobKey) throw new UserError('bad_request', `The run ${jobId} is the next one of the retraining schedule for ${run.job.style}; change TRAIN_SCHEDULE to stop it.`);
+      if (job.repeatJobKey) throw new UserError('not_cancellable', `The run ${jobId} is the next one of the retraining schedule for ${run.job.style}; change TRAIN_SCHEDULE to stop it.`);
       // 0: the trainer took it meanwhile (its lock keeps it), so it is stopped like a running one.
       if ((await this.queue.remove(jobId)) === 1) return { outcome: 'removed', run };
       run.state = 'active';
     }
-    if (run.job.kind === 'eval') throw new UserError('bad_request', `The run ${jobId} is an evaluation, which cannot be stopped once it has started; it ends on its own.`);
+    if (run.job.kind === 'eval') throw new UserError('not_cancellable', `The run ${jobId} is an evaluation, which cannot be stopped once it has started; it ends on its own.`);
     const phase = run.progress?.phase;
     if (phase === 'evaluating' || phase === 'promoting' || phase === 'done') {
-      throw new UserError('bad_request', `The run ${jobId} has finished training and is ${phase}; it ends on its own.`);
+      throw new UserError('not_cancellable', `The run ${jobId} has finished training and is ${phase}; it ends on its own.`);
     }
     await this.control.requestCancel(jobId);
     return { outcome: 'stopping', run };

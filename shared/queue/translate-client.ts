@@ -67,7 +67,7 @@ export class TranslateClient {
       const job = await this.queue.getJob(jobId);
       if (!job) throw new Error(`job ${jobId} not found`);
       const value: unknown = await job.waitUntilFinished(this.events, timeoutMs).catch((err: Error) => {
-        throw UserError.fromFailedReason(err.message) ?? err;
+        throw UserError.fromFailedReason(err.message, err) ?? err;
       });
       const result = translateResultSchema.parse(value);
       onState({ state: 'done', result });

@@ -48,8 +48,8 @@ export async function submitTranslation(
 ): Promise<SubmittedRequest> {
   const requestId = request.requestId ?? randomUUID();
   const job: TranslateJob = {
-    outputFormat: 'png',
     ...request,
+    outputFormat: request.outputFormat ?? 'png',
     v: SCHEMA_VERSION,
     requestId,
     enqueuedAt: Date.now(),
@@ -82,8 +82,6 @@ export async function submitTranslation(
 
 export type TranslationOutcome = { ok: true; result: TranslateResult } | { ok: false; error: UserError };
 
-const somethingWentWrong = new UserError('bad_request', 'Something went wrong while processing your image. Please try again later.');
-
 /** What the translate child of a delivery job ended with. */
 export async function translationOutcome(deliveryJob: Job): Promise<TranslationOutcome> {
   const values = Object.values(await deliveryJob.getChildrenValues<unknown>());
@@ -91,5 +89,5 @@ export async function translationOutcome(deliveryJob: Job): Promise<TranslationO
   if (first !== undefined) return { ok: true, result: translateResultSchema.parse(first) };
   const failures = Object.values(await deliveryJob.getIgnoredChildrenFailures());
   const reason = failures[0];
-  return { ok: false, error: UserError.fromFailedReason(reason) ?? somethingWentWrong };
+  return { ok: false, error: UserError.fromFailedReason(reason) ?? UserError.processingFailed(reason) };
 }

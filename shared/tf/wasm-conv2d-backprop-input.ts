@@ -139,14 +139,14 @@ const preparedFilters = new WeakMap<tf.KernelBackend, Map<tf.DataId, Map<string,
 
 function preparedFilter(backend: WasmHeapBackend, filter: tf.TensorInfo, s: number): tf.TensorInfo {
   let byFilter = preparedFilters.get(backend);
-  if (!byFilter) preparedFilters.set(backend, (byFilter = new Map()));
+  if (!byFilter) preparedFilters.set(backend, (byFilter = new Map<tf.DataId, Map<string, tf.TensorInfo>>()));
   for (const [dataId, prepared] of byFilter) {
     if (backend.refCount(dataId) > 0) continue;
     for (const t of prepared.values()) backend.disposeData(t.dataId);
     byFilter.delete(dataId);
   }
   let forFilter = byFilter.get(filter.dataId);
-  if (!forFilter) byFilter.set(filter.dataId, (forFilter = new Map()));
+  if (!forFilter) byFilter.set(filter.dataId, (forFilter = new Map<string, tf.TensorInfo>()));
   // A Reshape shares its input's buffer, so the same buffer can arrive under other shapes.
   const key = `${filter.shape.join('x')}/${s}`;
   let prepared = forFilter.get(key);

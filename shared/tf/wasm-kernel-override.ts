@@ -21,7 +21,8 @@ export class WasmKernelOverride {
    * Calling it again is harmless.
    */
   use(): boolean {
-    const current = tf.getKernel(this.kernelName, 'wasm');
+    // Typed as always there; undefined until the backend's module registers its kernels.
+    const current = tf.getKernel(this.kernelName, 'wasm') as tf.KernelConfig | undefined;
     if (!current) return false;
     if (current.kernelFunc === this.kernelFunc) return true;
     this.originalConfig = current;
@@ -31,15 +32,17 @@ export class WasmKernelOverride {
       backendName: 'wasm',
       kernelFunc: this.kernelFunc,
       // The original's setup binds its wasm function; it must still run if the backend starts later.
-      setupFunc: current.setupFunc,
-      disposeFunc: current.disposeFunc,
+      ...(current.setupFunc ? { setupFunc: current.setupFunc } : {}),
+      ...(current.disposeFunc ? { disposeFunc: current.disposeFunc } : {}),
     });
     return true;
   }
 
   /** Puts wasm's own kernel back. */
   useOriginal(): void {
-    if (!this.originalConfig || tf.getKernel(this.kernelName, 'wasm')?.kernelFunc !== this.kernelFunc) return;
+    // Typed as always there; undefined once the backend is gone.
+    const installed = tf.getKernel(this.kernelName, 'wasm') as tf.KernelConfig | undefined;
+    if (!this.originalConfig || installed?.kernelFunc !== this.kernelFunc) return;
     tf.unregisterKernel(this.kernelName, 'wasm');
     tf.registerKernel(this.originalConfig);
   }

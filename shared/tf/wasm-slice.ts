@@ -55,7 +55,7 @@ function slice(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | tf.TensorInf
     heap.copyWithin(at, offset, offset + run);
     at += run;
     let d = cut - 1;
-    while (d >= 0 && ++index[d]! === lengths[d]) index[d--] = 0;
+    while (d >= 0 && lengths[d] === ++index[d]!) index[d--] = 0;
     if (d < 0) break;
   }
   return out;

@@ -26,6 +26,7 @@ import * as tf from '@tensorflow/tfjs';
 export async function initWasmWithThreadsInNode<T>(threads: number, init: () => Promise<T>): Promise<T> {
   const scripts = writeThreadScripts();
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept only to be put back as it was
   const createObjectURL = URL.createObjectURL;
   const cpus = os.cpus;
   // The backend makes exactly one Blob URL on this thread: the pthread worker's script.
@@ -45,8 +46,8 @@ export async function initWasmWithThreadsInNode<T>(threads: number, init: () => 
 
 interface EmscriptenModule {
   PThread?: {
-    runningWorkers?: Array<{ unref(): void }>;
-    unusedWorkers?: Array<{ unref(): void }>;
+    runningWorkers?: { unref(): void }[];
+    unusedWorkers?: { unref(): void }[];
   };
   wasmMemory?: { readonly buffer: SharedArrayBuffer };
 }

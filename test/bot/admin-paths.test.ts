@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import { commandCatalogue } from '../../bot/core/command-catalogue.js';
 import { startWebPlatform, type RunningWebPlatform } from '../../bot/web/web-platform.js';
-import { AdminOnlyError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import { queueNames } from '../../shared/queue/contracts.js';
 import { redisOptions } from '../../shared/queue/redis.js';
 import { alice as discordUser, startDiscordHarness, type DiscordHarness } from '../discord/discord-harness.js';
@@ -72,7 +72,7 @@ describe('every admin path refuses a non-admin, and nothing is enqueued or chang
         const answer = await telegram.standIn.waitFor(`the answer to /${command} ${args}`, () =>
           telegram.standIn.chatMessages(telegramUser.id, { fromBot: true }).find((m) => m.replyTo === sent.json.message_id),
         );
-        assert.equal(answer.text, AdminOnlyError().message, `/${command} ${args}`);
+        assert.equal(answer.text, UserError.adminOnly().message, `/${command} ${args}`);
       }
     }
     // The photo that /curate replies to is a request of its own (no worker runs: it waits).
@@ -85,7 +85,7 @@ describe('every admin path refuses a non-admin, and nothing is enqueued or chang
     for (const command of adminCommands) {
       const interaction = discord.standIn.admin(discordUser, command, argumentsOf[command] ?? {});
       const answer = await discord.standIn.waitFor(`the answer to /admin ${command}`, () => interaction.original?.contents.at(-1));
-      assert.equal(answer, AdminOnlyError().message, `/admin ${command}`);
+      assert.equal(answer, UserError.adminOnly().message, `/admin ${command}`);
       assert.equal(interaction.original!.flags & ephemeralFlag, ephemeralFlag, `/admin ${command}: only the user sees the refusal`);
     }
     assert.deepEqual(await footprint(discord.redis.url, discord.config.QUEUE_PREFIX, discord.store, discord.config.DATA_DIR), before);
@@ -96,7 +96,7 @@ describe('every admin path refuses a non-admin, and nothing is enqueued or chang
     const login = await fetch(new URL('/admin/login', web.url), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'password=wrong', redirect: 'manual' });
     assert.equal(login.headers.get('set-cookie')?.includes('session') ?? false, false, 'a wrong password gets no session');
     const cookies = [undefined, 'animebot-admin=forged.value', 'session=forged'];
-    const requests: Array<[string, string, unknown]> = [
+    const requests: [string, string, unknown][] = [
       ['POST', '/admin/api/actions/retrain', { style: 'sketch' }],
       ['POST', '/admin/api/actions/promote', { style: 'sketch', version: 'v1' }],
       ['POST', '/admin/api/actions/rollback', { style: 'sketch' }],

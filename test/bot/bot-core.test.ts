@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { z } from 'zod';
 import { AnswerClaims } from '../../bot/core/answer-claims.js';
 import { BotCore } from '../../bot/core/bot-core.js';
@@ -8,11 +8,13 @@ import type { IncomingImage } from '../../bot/core/image-intake.js';
 import type { Answer, PlatformAdapter } from '../../bot/core/platform-adapter.js';
 import { UserError, type UserErrorCode } from '../../shared/errors.js';
 import { ModelStoreError, type ModelStore } from '../../shared/models/model-store.js';
-import { queueNames } from '../../shared/queue/contracts.js';
+import { queueNames, translateJobSchema } from '../../shared/queue/contracts.js';
+import { unrecoverable } from '../../shared/queue/queues.js';
 import { createRedis, redisOptions } from '../../shared/queue/redis.js';
 import { makePhoto } from '../helpers/images.js';
 import { quietLogger, testConfig } from '../helpers/pipeline.js';
 import { startTestRedis } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const targetSchema = z.object({ user: z.string(), n: z.number() });
 type Target = z.infer<typeof targetSchema>;
@@ -27,9 +29,16 @@ class RecordingAdapter implements PlatformAdapter<Target, Target> {
   async deliver(target: Target, answer: Answer) {
     this.answers.push({ target, answer });
   }
-  async showProgress() {}
-  async editNotice() {}
-  async postNoticeImage() {}
+  // Progress and training notices are not what these tests look at.
+  async showProgress() {
+    /* not recorded */
+  }
+  async editNotice() {
+    /* not recorded */
+  }
+  async postNoticeImage() {
+    /* not recorded */
+  }
 }
 
 /** A model store with two installed styles (the core only asks which styles are current). */
@@ -72,7 +81,7 @@ describe('bot core: limits, cancel, forget, exactly-once answers (real Redis, no
 
   function image(declaredBytes?: number): IncomingImage {
     return {
-      ...(declaredBytes !== undefined ? { declaredBytes } : {}),
+      declaredBytes,
       download: async () => {
         downloads++;
         return photo;
@@ -87,7 +96,7 @@ describe('bot core: limits, cancel, forget, exactly-once answers (real Redis, no
       requestId,
       userId: user,
       image: image(),
-      ...(options.style ? { style: options.style } : {}),
+      style: options.style,
       announce: async () => ({ user, n: counter }),
     });
     assert.ok(outcome.submitted, `submitted ${requestId}`);
@@ -199,7 +208,7 @@ describe('bot core: limits, cancel, forget, exactly-once answers (real Redis, no
       assert.equal(first.kind, 'claimed');
       assert.equal((await claims.claimForSending('a')).kind, 'busy');
       assert.equal(await claims.withdraw('a'), false);
-      if (first.kind === 'claimed') await claims.release('a', first.token);
+      await claims.release('a', first.token);
       const second = await claims.claimForSending('a');
       assert.equal(second.kind, 'claimed', 'a failed send can be retried');
       await claims.markSent('a');
@@ -220,4 +229,73 @@ describe('bot core: limits, cancel, forget, exactly-once answers (real Redis, no
       client.disconnect();
     }
   }
+});
+
+describe('failure answers: Retry only where the same request can succeed again (real Redis and delivery, a stand-in translate worker)', () => {
+  let redis: Awaited<ReturnType<typeof startTestRedis>>;
+  let core: BotCore<Target, Target>;
+  let adapter: RecordingAdapter;
+  let worker: Worker;
+  const config = testConfig({ JOB_ATTEMPTS: '2' });
+  /** What the stand-in worker does with each request: fail as the real worker does for that cause. */
+  const failures: Record<string, () => Error> = {
+    'not-an-image': () => unrecoverable(UserError.notAnImage()),
+    'unknown-style': () => unrecoverable(UserError.unknownStyle('watercolour', ['sketch', 'toon'])),
+    malformed: () => unrecoverable(UserError.malformedRequest('outputSize: expected a number')),
+    'timed-out': () => unrecoverable(UserError.timedOut(120)),
+    // Not a UserError: BullMQ retries it, and after the last attempt the user is told something went wrong.
+    crash: () => new Error('the worker crashed'),
+  };
+
+  before(async () => {
+    redis = await startTestRedis();
+    adapter = new RecordingAdapter();
+    core = new BotCore({ config, logger: quietLogger(config), redisUrl: redis.url, adapter, admins: [], store: storeWithStyles });
+    await core.start();
+    worker = new Worker(
+      queueNames.translate,
+      async (job) => {
+        const { requestId } = translateJobSchema.parse(job.data);
+        throw (failures[requestId] ?? (() => new Error(`no failure for ${requestId}`)))();
+      },
+      { connection: redisOptions(redis.url), prefix: config.QUEUE_PREFIX },
+    );
+  });
+  after(async () => {
+    await worker.close();
+    await core.close();
+    await redis.stop();
+  });
+
+  async function failureFor(requestId: string): Promise<{ code: UserErrorCode; text: string; buttons: string[] }> {
+    const outcome = await core.intake.submit({
+      requestId,
+      userId: `user-${requestId}`,
+      image: { download: async () => makePhoto(32, 32, 'png') },
+      announce: async () => ({ user: requestId, n: 0 }),
+    });
+    assert.ok(outcome.submitted, `submitted ${requestId}`);
+    const { answer } = await waitFor(`the answer to ${requestId}`, () => adapter.answers.find((a) => a.target.user === requestId));
+    assert.equal(answer.kind, 'failure');
+    return { code: answer.error.code, text: answer.error.message, buttons: answer.buttons.map((b) => b.label) };
+  }
+
+  it('a request that is wrong in itself (not an image, unknown style, malformed) gets no Retry', async () => {
+    assert.deepEqual(await failureFor('not-an-image'), { code: 'not_an_image', text: UserError.notAnImage().message, buttons: [] });
+    assert.deepEqual((await failureFor('unknown-style')).buttons, []);
+    assert.deepEqual(await failureFor('malformed'), {
+      code: 'malformed_request',
+      text: 'The request was malformed: outputSize: expected a number.',
+      buttons: [],
+    });
+  });
+
+  it('a timeout and a worker crash (after its retries) offer Retry', async () => {
+    assert.deepEqual(await failureFor('timed-out'), { code: 'timed_out', text: UserError.timedOut(120).message, buttons: ['↻ Retry'] });
+    assert.deepEqual(await failureFor('crash'), {
+      code: 'internal',
+      text: 'Something went wrong while processing your image. Please try again later.',
+      buttons: ['↻ Retry'],
+    });
+  });
 });

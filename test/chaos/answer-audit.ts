@@ -1,4 +1,4 @@
-import { QueueBusyError, RateLimitedError, TooManyPendingError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import type { BotApiStandIn, StoredMessage } from '../telegram/bot-api-stand-in.js';
 
 /** Why a photo was refused, as the user read it. `error` is the generic apology (not a reason). */
@@ -24,10 +24,10 @@ const isFailureText = (text: string) => text.startsWith('Failed — ') || text.s
 
 /** The refusal texts of the bot's limits, with the parts that vary cut off. */
 function refusalReason(text: string, maxPending: number): RefusalReason {
-  const rateLimited = RateLimitedError(1, 1, 1).message.slice(0, 'You can send'.length);
+  const rateLimited = UserError.rateLimited(1, 1, 1).message.slice(0, 'You can send'.length);
   if (text.startsWith(rateLimited)) return 'rate_limited';
-  if (text === TooManyPendingError(maxPending).message) return 'too_many_pending';
-  if (text === QueueBusyError().message) return 'queue_busy';
+  if (text === UserError.tooManyPending(maxPending).message) return 'too_many_pending';
+  if (text === UserError.queueBusy().message) return 'queue_busy';
   return 'error';
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AdminOnlyError, NotAnImageError, NotYourRequestError, QueueBusyError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import { makePhoto, textFile } from '../helpers/images.js';
 import { alice, adminUser, bob, startDiscordHarness, type DiscordHarness } from './discord-harness.js';
 import type { DiscordUser, StoredInteraction, StoredMessage } from './discord-stand-in.js';
@@ -49,7 +49,7 @@ describe('Discord chat experience (issue 16): private refusals, public results, 
         const reply = h.standIn.replyOf(request)!;
         if (reply.content.startsWith('Queued')) accepted.push(request);
         else {
-          assert.equal(reply.content, QueueBusyError().message);
+          assert.equal(reply.content, UserError.queueBusy().message);
           assertPrivate(request, reply);
         }
       }
@@ -81,7 +81,7 @@ describe('Discord chat experience (issue 16): private refusals, public results, 
     await h.startWorker();
     await h.startBot();
     const notImage = h.standIn.anime(alice, { bytes: textFile(), filename: 'notes.txt', contentType: 'text/plain' });
-    assert.equal((await privateAnswer(notImage)).content, NotAnImageError().message);
+    assert.equal((await privateAnswer(notImage)).content, UserError.notAnImage().message);
     assertPrivate(notImage, notImage.original!);
 
     const unknown = await photo(alice, { style: 'vaporwave' });
@@ -92,7 +92,7 @@ describe('Discord chat experience (issue 16): private refusals, public results, 
     const result = await resultOf(request);
     assert.equal(result.flags & ephemeral, 0, 'the result is public');
     const denied = h.standIn.pressButton(bob, result, result.buttons[0]!.customId);
-    assert.equal((await privateAnswer(denied)).content, NotYourRequestError().message);
+    assert.equal((await privateAnswer(denied)).content, UserError.notYourRequest().message);
     assertPrivate(denied, denied.original!);
 
     const stale = h.standIn.pressButton(alice, { ...result, buttons: [{ label: 'Old', customId: 'something-old' }] }, 'something-old');
@@ -100,7 +100,7 @@ describe('Discord chat experience (issue 16): private refusals, public results, 
     assertPrivate(stale, stale.original!);
 
     const notAdmin = h.standIn.admin(alice, 'retrain', { style: 'toon' });
-    assert.equal((await privateAnswer(notAdmin)).content, AdminOnlyError().message);
+    assert.equal((await privateAnswer(notAdmin)).content, UserError.adminOnly().message);
     assertPrivate(notAdmin, notAdmin.original!);
 
     const unknownRetrain = h.standIn.admin(adminUser, 'retrain', { style: 'nope' });

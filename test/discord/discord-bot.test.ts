@@ -6,7 +6,7 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { REST } from 'discord.js';
 import { registerCommands } from '../../bot/discord/command-registration.js';
-import { AdminOnlyError, FileTooLargeError, NotAnImageError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import { SCHEMA_VERSION, queueNames, trainJobSchema, type TrainResult } from '../../shared/queue/contracts.js';
 import { createRedis, redisOptions } from '../../shared/queue/redis.js';
 import { TrainerHeartbeat } from '../../shared/queue/trainer-heartbeat.js';
@@ -166,8 +166,8 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
     const huge = standIn.anime(alice, { bytes: await makePhoto(32, 32), filename: 'huge.jpg', contentType: 'image/jpeg', declaredSize: hugeSize, width: 8000, height: 6000 });
 
     const answer = (i: StoredInteraction) => standIn.waitFor(`the answer to ${i.id}`, () => i.original?.contents.at(-1));
-    assert.equal(await answer(text), NotAnImageError().message);
-    assert.equal(await answer(huge), FileTooLargeError(hugeSize, h.config.MAX_INPUT_BYTES).message);
+    assert.equal(await answer(text), UserError.notAnImage().message);
+    assert.equal(await answer(huge), UserError.fileTooLarge(hugeSize, h.config.MAX_INPUT_BYTES).message);
     assert.equal(await answer(huge), 'The file is 30 MB; the limit is 20 MB. Send a smaller file.');
     for (const refused of [text, huge]) assert.equal(refused.original!.flags & ephemeral, ephemeral, 'only the user sees the refusal');
     assert.equal(standIn.downloads.length, downloadsBefore, 'neither file was downloaded');
@@ -179,7 +179,7 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
     const refused = standIn.admin(alice, 'retrain', { style: 'sketch' });
     const refusal = await standIn.waitFor('the refusal', () => refused.original);
     assert.deepEqual(refused.callbacks.map((c) => c.type), [messageCallback]);
-    assert.equal(refusal.content, AdminOnlyError().message);
+    assert.equal(refusal.content, UserError.adminOnly().message);
     assert.equal(refusal.flags & ephemeral, ephemeral, 'only the user sees the refusal');
     assert.equal(await h.train.getJobCountByTypes(...allJobStates), 0, 'nothing was enqueued');
 
@@ -209,7 +209,7 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
       const data = trainJobSchema.parse(job.data);
       assert.deepEqual([data.kind, data.style, data.dataset, data.requestedBy], ['train', 'toon', 'faces', `discord:${adminUser.id}`]);
       assert.equal(data.notify?.platform, 'discord');
-      assert.equal(data.notify?.target.messageId, notice.id);
+      assert.equal(data.notify.target.messageId, notice.id);
 
       const image = await standIn.waitFor('the summary image', () => accepted.followups.find((m) => m.attachments.length));
       assert.ok(image.attachments[0]!.bytes.equals(summaryBytes), 'the summary image is posted as it is');
@@ -228,7 +228,7 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
       assert.equal(interaction.original!.flags & ephemeral, ephemeral, 'only the admin sees it');
       return text;
     };
-    assert.equal(await answer(alice, 'runs'), AdminOnlyError().message);
+    assert.equal(await answer(alice, 'runs'), UserError.adminOnly().message);
     const queued = standIn.admin(adminUser, 'retrain', { style: 'sketch' });
     await standIn.waitFor('the training notice', () => standIn.replyOf(queued)?.contents[0] === 'Training sketch: queued.');
     const waiting = await standIn.waitFor('the waiting job', async () => (await h.train.getJobs(['waiting']))[0]);
@@ -236,7 +236,7 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
     assert.equal(runEntry(listed, waiting.id!)?.title, 'Training sketch, by you');
     assert.match(runEntry(listed, waiting.id!)!.state, /^waiting since \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
 
-    assert.equal(await answer(alice, 'cancelrun', { job: waiting.id! }), AdminOnlyError().message);
+    assert.equal(await answer(alice, 'cancelrun', { job: waiting.id! }), UserError.adminOnly().message);
     assert.equal(await h.train.getJobState(waiting.id!), 'waiting', 'a refused cancel changes nothing');
     assert.equal(await answer(adminUser, 'cancelrun', { job: waiting.id! }), `Removed ${waiting.id} (Training sketch); it had not started.`);
     assert.equal(await h.train.getJob(waiting.id!), undefined, 'the run is gone from the queue');

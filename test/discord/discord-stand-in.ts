@@ -554,7 +554,8 @@ export class DiscordStandIn {
       return commands;
     }
     if (method === 'POST' && (m = /^\/interactions\/(\d+)\/([^/]+)\/callback$/.exec(route))) {
-      return this.callback(m[1]!, m[2]!, body, files, 'rest');
+      this.callback(m[1]!, m[2]!, body, files, 'rest');
+      return;
     }
     if ((m = /^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/(@original|\d+))?$/.exec(route))) {
       const token = m[2]!;
@@ -576,7 +577,7 @@ export class DiscordStandIn {
       const message = m[2] ? this.messages.get(m[2]) : undefined;
       if (method === 'POST' && !m[2]) return this.createChannelMessage(channel, body, files);
       // Ephemeral messages exist only for their user: the bot cannot reach them as channel messages.
-      if (!message || message.channelId !== channel.id || message.flags & flags.ephemeral) throw new ApiError(404, 10008, 'Unknown Message');
+      if (message?.channelId !== channel.id || message.flags & flags.ephemeral) throw new ApiError(404, 10008, 'Unknown Message');
       if (method === 'GET') return this.messageJson(message);
       if (method === 'PATCH') {
         if (!message.fromBot) throw new ApiError(403, 50005, 'Cannot edit a message authored by another user');
@@ -585,7 +586,7 @@ export class DiscordStandIn {
     }
     if (method === 'POST' && route === '/users/@me/channels') {
       botOnly();
-      const recipientId = String(body.recipient_id ?? '');
+      const recipientId = typeof body.recipient_id === 'string' ? body.recipient_id : '';
       const channel = this.dmChannel(recipientId);
       return { id: channel.id, type: channel.type, recipients: [this.userJson(channel.recipient!)] };
     }
@@ -594,7 +595,7 @@ export class DiscordStandIn {
 
   private callback(interactionId: string, token: string, body: Record<string, unknown>, files: UploadedFile[], via: 'rest' | 'http'): undefined {
     const interaction = this.interactions.get(interactionId);
-    if (!interaction || interaction.token !== token) throw new ApiError(404, 10062, 'Unknown interaction');
+    if (interaction?.token !== token) throw new ApiError(404, 10062, 'Unknown interaction');
     const now = Date.now();
     if (interaction.callbacks.length) throw new ApiError(400, 40060, 'Interaction has already been acknowledged.');
     if (now - interaction.createdAt > callbackWindowMs) throw new ApiError(404, 10062, 'Unknown interaction');

@@ -92,7 +92,7 @@ export class GatewayStandIn {
   private receive(session: GatewaySession, data: RawData, isBinary: boolean): void {
     let payload: { op?: unknown; d?: unknown };
     try {
-      if (isBinary) throw new Error('binary frame');
+      if (isBinary || !Buffer.isBuffer(data)) throw new Error('binary frame');
       payload = JSON.parse(data.toString()) as { op?: unknown; d?: unknown };
     } catch {
       session.socket.close(closeCode.decodeError, 'Decode error');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { AdminOnlyError, NotAnImageError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import { decodeRgb, maxPixelDifference, modelOutput } from '../bot/model-output.js';
 import { makePhoto, textFile } from '../helpers/images.js';
 import { leakedImage } from '../helpers/log-leaks.js';
@@ -130,7 +130,7 @@ describe('Discord HTTP interactions (DISCORD_PUBLIC_KEY): signed POSTs instead o
     const downloadsBefore = standIn.downloads.length;
     const refused = track(standIn.anime(alice, { bytes: textFile(), filename: 'notes.txt', contentType: 'text/plain; charset=utf-8' }));
     const reply = await answer(refused);
-    assert.equal(reply.content, NotAnImageError().message);
+    assert.equal(reply.content, UserError.notAnImage().message);
     assert.equal(reply.flags & ephemeral, ephemeral, 'only the user sees the refusal');
     assert.equal(refused.followups.length, 0, 'nothing public');
     assertHttpAcknowledged(refused, callbackTypes.deferred, true);
@@ -162,7 +162,7 @@ describe('Discord HTTP interactions (DISCORD_PUBLIC_KEY): signed POSTs instead o
 
     // Refused before anything is deferred: the refusal itself is the POST's response, an ephemeral message.
     const outsider = track(standIn.admin(alice, 'queue'));
-    assert.equal((await answer(outsider)).content, AdminOnlyError().message);
+    assert.equal((await answer(outsider)).content, UserError.adminOnly().message);
     assertHttpAcknowledged(outsider, callbackTypes.message, true);
     const admin = track(standIn.admin(adminUser, 'queue'));
     const stats = await answer(admin);

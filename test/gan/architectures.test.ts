@@ -95,7 +95,7 @@ for (const arch of architectures) {
 
     it('saves and loads every network through the model store with bit-identical outputs', async () => {
       const store = new DirectoryModelStore(storeRoot);
-      const style = `${arch.name}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40);
+      const style = arch.name.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40);
       for (const [name, model] of Object.entries({ ...nets.generators, ...nets.discriminators })) {
         const meta = await saveGenerator(store, model, { style, architecture: arch.name, options, inputSize: size, version: name.replace(/[^\w.-]/g, '_') });
         const { model: loaded } = await loadLayersModel(store, style, meta.version);

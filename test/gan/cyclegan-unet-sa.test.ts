@@ -114,7 +114,7 @@ test('the objectives are CycleGAN\'s with Eq. (1)\'s weights: λ = 10 on cycles,
     // Instance norm and no dropout: the training pass equals predict.
     const [G_A, G_B] = [nets.generators.G_A!, nets.generators.G_B!];
     const meanAbs = (x: tf.Tensor, y: tf.Tensor) => tf.mean(tf.abs(x.sub(y))).dataSync()[0]!;
-    const cycled = G_B.predict(G_A.predict(batch.a) as tf.Tensor) as tf.Tensor;
+    const cycled = G_B.predict(G_A.predict(batch.a)) as tf.Tensor;
     assert.ok(Math.abs(g.terms.cycleA!.dataSync()[0]! - 10 * meanAbs(cycled, batch.a)) < 1e-4);
     assert.ok(Math.abs(g.terms.identityA!.dataSync()[0]! - meanAbs(G_A.predict(batch.b) as tf.Tensor, batch.b)) < 1e-5);
   });

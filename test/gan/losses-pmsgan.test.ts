@@ -82,9 +82,9 @@ describe('randomFeatureNetwork', () => {
   it('is a seeded pyramid: same seed, same features; another seed, other features', () => {
     const x = tf.randomUniform([1, 32, 32, 3], -1, 1, 'float32', 5) as tf.Tensor4D;
     const [first, again, other] = [randomFeatureNetwork({ seed: 7 }), randomFeatureNetwork({ seed: 7 }), randomFeatureNetwork({ seed: 8 })];
-    assert.match(first!.name, /seed=7/);
-    assert.deepEqual(first!.layers, ['stage1', 'stage2', 'stage3', 'stage4']);
-    const features = first!.extract(x);
+    assert.match(first.name, /seed=7/);
+    assert.deepEqual(first.layers, ['stage1', 'stage2', 'stage3', 'stage4']);
+    const features = first.extract(x);
     assert.deepEqual(
       features.map((f) => f.shape),
       [
@@ -95,12 +95,12 @@ describe('randomFeatureNetwork', () => {
       ],
     );
     const last = (net: FeatureNetwork) => tf.tidy(() => net.extract(x).at(-1)!);
-    const [f7, f7again, f8] = [last(first!), last(again!), last(other!)];
+    const [f7, f7again, f8] = [last(first), last(again), last(other)];
     assert.deepEqual(f7.dataSync(), f7again.dataSync());
     assert.notDeepEqual(f7.dataSync(), f8.dataSync());
     assert.ok(value(() => tf.max(f7) as tf.Scalar) > 0, 'the deepest features are not all zero');
     tf.dispose([x, ...features, f7, f7again, f8]);
-    [first, again, other].forEach((net) => net!.dispose());
+    [first, again, other].forEach((net) => net.dispose());
   });
 
   it('keeps every stage at least one pixel on inputs smaller than its pyramid', () => {
@@ -151,7 +151,7 @@ describe('loadFeatureNetwork', () => {
     conv.setWeights([tf.tensor4d([1, -1, 0.5], [1, 1, 3, 1]), tf.tensor1d([50])]);
     let artifacts: tf.io.ModelArtifacts | undefined;
     await model.save(tf.io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
-    const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts!.weightData!));
+    const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts!.weightData));
     await writeFile(path.join(dir, 'group1-shard1of2.bin'), weights.subarray(0, 6));
     await writeFile(path.join(dir, 'group1-shard2of2.bin'), weights.subarray(6));
     const manifest = [{ paths: ['group1-shard1of2.bin', 'group1-shard2of2.bin'], weights: artifacts!.weightSpecs! }];

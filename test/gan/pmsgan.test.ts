@@ -67,7 +67,7 @@ describe('pmsgan at the paper size', () => {
       ],
     );
     // Five modified residual blocks per encoder and decoder (§III-A), widths 32/64/128.
-    assert.ok(G.getLayer('s1_enc_res5_add') && G.getLayer('s3_dec_res5_add'));
+    assert.doesNotThrow(() => [G.getLayer('s1_enc_res5_add'), G.getLayer('s3_dec_res5_add')]);
     assert.throws(() => G.getLayer('s1_enc_res6_add'));
     assert.equal(G.getLayer('s3_enc_conv').getWeights()[0]!.shape[3], 128);
     // 70×70 PatchGANs on 256, 128 and 64 px images.

@@ -74,7 +74,7 @@ test('self-attention computes SAGAN attention over all positions', () => {
   moved[0] = xValues[0]! + 1;
   const yMoved = model.predict(tf.tensor4d(moved, [1, H, W, C])) as tf.Tensor;
   const change = tf.abs(yMoved.sub(y)).max(-1).dataSync();
-  assert.ok(Array.from(change).every((d) => d > 1e-6), `per-position change ${Array.from(change)}`);
+  assert.ok(Array.from(change).every((d) => d > 1e-6), `per-position change ${Array.from(change).join(',')}`);
   tf.dispose([x, y, yMoved]);
   model.dispose();
 });

@@ -110,8 +110,8 @@ for (const [architecture, options] of [
           const x = tf.randomUniform([1, options.imageSize, options.imageSize, 3], -1, 1, 'float32', 5);
           return [model.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor];
         });
-        assert.deepEqual(a!.dataSync(), b!.dataSync());
-        tf.dispose([a!, b!]);
+        assert.deepEqual(a.dataSync(), b.dataSync());
+        tf.dispose([a, b]);
       } finally {
         model.dispose();
         loaded.dispose();

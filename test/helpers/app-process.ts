@@ -20,8 +20,8 @@ export interface AppProcess {
  * at real servers or bots, JSON logs at info level, then `env`.
  */
 export function appEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const base = { ...process.env };
-  for (const name of ['REDIS_URL', 'TELEGRAM_BOT_TOKEN', 'DISCORD_TOKEN', 'TELEGRAM_WEBHOOK_URL']) delete base[name];
+  const unset = new Set(['REDIS_URL', 'TELEGRAM_BOT_TOKEN', 'DISCORD_TOKEN', 'TELEGRAM_WEBHOOK_URL']);
+  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !unset.has(name)));
   return { ...base, NODE_ENV: 'test', LOG_LEVEL: 'info', PRETTY_LOGS: 'false', TF_BACKEND: 'cpu', HEALTH_PORT: '0', WEB_PORT: '0', ...env };
 }
 

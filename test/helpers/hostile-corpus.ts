@@ -53,7 +53,7 @@ export type Corner = 'top-left' | 'top-right' | 'bottom-right' | 'bottom-left';
 const refusalsOfDamagedBytes: readonly Expected[] = ['corrupt_image', 'not_an_image', 'unsupported_format', 'image_too_large', 'empty_input'];
 
 /** Where the stored top-left corner ends up on screen for EXIF orientations 1-8, and whether the sides swap. */
-const exifOrientations: ReadonlyArray<{ orientation: number; corner: Corner; swaps: boolean }> = [
+const exifOrientations: readonly { orientation: number; corner: Corner; swaps: boolean }[] = [
   { orientation: 1, corner: 'top-left', swaps: false },
   { orientation: 2, corner: 'top-right', swaps: false }, // mirrored left-right
   { orientation: 3, corner: 'bottom-right', swaps: false }, // turned 180°
@@ -244,7 +244,7 @@ export async function hostileCorpus(externalUrl: string): Promise<CorpusFile[]> 
 }
 
 /** Valid seeds for the fuzzer, small so that each mutant decodes quickly when it decodes at all. */
-async function fuzzSeeds(): Promise<Array<[string, Buffer]>> {
+async function fuzzSeeds(): Promise<[string, Buffer][]> {
   return [
     ['jpeg', await makePhoto(48, 32, 'jpeg')],
     ['png', await makePhoto(48, 32, 'png')],
@@ -298,7 +298,7 @@ export interface CorpusResult {
   seconds: number;
   /** Attempts the worker made (refusals of bad input must not be retried). */
   attempts: number;
-  output?: { width: number; height: number; pixels: Buffer };
+  output: { width: number; height: number; pixels: Buffer } | undefined;
 }
 
 /** Slowest acceptable answers: a refusal comes from the header or a failed decode, a result from a tiny model. */
@@ -366,7 +366,7 @@ export function oddCorner(output: NonNullable<CorpusResult['output']>): Corner |
   const side = Math.max(1, Math.floor(Math.min(output.width, output.height) / 20));
   const inset = Math.floor(Math.min(output.width, output.height) / 10);
   const far = (length: number) => length - inset - side;
-  const corners: Array<[Corner, [number, number, number]]> = [
+  const corners: [Corner, [number, number, number]][] = [
     ['top-left', patchMean(output, inset, inset, side)],
     ['top-right', patchMean(output, far(output.width), inset, side)],
     ['bottom-right', patchMean(output, far(output.width), far(output.height), side)],

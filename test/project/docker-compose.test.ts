@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { durableRedisArgs } from '../../shared/process/local-redis.js';
 
 interface Compose {
-  services: Record<string, { command?: string[]; build?: unknown; image?: string; deploy?: { resources?: { reservations?: { devices?: Array<{ capabilities?: string[] }> } } } }>;
+  services: Record<string, { command?: string[]; build?: unknown; image?: string; deploy?: { resources?: { reservations?: { devices?: { capabilities?: string[] }[] } } } }>;
 }
 
 it('docker-compose: every service command is a real script of the project, redis persists, workers reserve a GPU', async () => {
@@ -21,7 +21,7 @@ it('docker-compose: every service command is a real script of the project, redis
     assert.equal(`${npm} ${run}`, 'npm run', `${name} runs an npm script`);
     const body = pkg.scripts[script ?? ''];
     assert.ok(body, `${name}: npm script "${script}" exists`);
-    const file = body.match(/tsx (\S+\.ts)/)?.[1];
+    const file = (/tsx (\S+\.ts)/.exec(body))?.[1];
     assert.ok(file, `${name}: script runs a TypeScript file`);
     await access(file);
   }

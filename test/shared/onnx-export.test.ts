@@ -86,7 +86,7 @@ interface ServedCase {
   architecture: string;
   options: Record<string, unknown>;
   /** Two H×W each a multiple of the architecture's served multiple, one not square. */
-  sizes: Array<[number, number]>;
+  sizes: [number, number][];
 }
 
 const served: ServedCase[] = [
@@ -107,7 +107,7 @@ for (const [index, c] of served.entries()) {
 
     before(async () => {
       const arch = getArchitecture(c.architecture);
-      const options = arch.options.parse({ ...arch.testOptions, ...c.options }) as Record<string, unknown>;
+      const options = arch.options.parse({ ...arch.testOptions, ...c.options });
       const nets = arch.build(options);
       const generator = nets.generators[arch.served]!;
       randomiseNorms(generator, 1000 + index);
@@ -185,7 +185,7 @@ it('refuses a layer it cannot export, naming its class and name', () => {
   const model = tf.model({ inputs: input, outputs: pooled });
   assert.throws(
     () => exportLayersModelToOnnx(model),
-    (error: unknown) => error instanceof UnsupportedLayerError && /G_pool \(MaxPooling2D\)/.test(error.message),
+    (error: unknown) => error instanceof UnsupportedLayerError && error.message.includes('G_pool (MaxPooling2D)'),
   );
   model.dispose();
 });

@@ -353,7 +353,7 @@ export class BotApiStandIn {
       case 'deleteMessage': {
         const key = `${Number(p.chat_id)}:${Number(p.message_id)}`;
         const stored = this.messages.get(key);
-        if (!stored || !stored.fromBot) throw new ApiError(400, 'Bad Request: message to delete not found');
+        if (!stored?.fromBot) throw new ApiError(400, 'Bad Request: message to delete not found');
         stored.deleted = true;
         return true;
       }
@@ -367,7 +367,7 @@ export class BotApiStandIn {
           kind === 'photo'
             ? { photo: [await photoSize(file, upload.bytes)] }
             : { document: { file_id: file.fileId, file_unique_id: file.uniqueId, file_size: upload.bytes.length, ...(upload.filename ? { file_name: upload.filename } : {}) } };
-        const json = this.botMessageJson(chatId, p, { ...media, ...(p.caption !== undefined ? { caption: String(p.caption) } : {}) });
+        const json = this.botMessageJson(chatId, p, { ...media, ...(typeof p.caption === 'string' ? { caption: p.caption } : {}) });
         return this.store(json, true, { kind, bytes: upload.bytes, ...(upload.filename ? { filename: upload.filename } : {}) }).json;
       }
       case 'getFile': {
@@ -453,7 +453,7 @@ function buttonsOf(markup: unknown): { text: string; data: string }[] {
 }
 
 async function photoSize(file: { fileId: string; uniqueId: string }, bytes: Buffer) {
-  const { width = 0, height = 0 } = await sharp(bytes).metadata();
+  const { width, height } = await sharp(bytes).metadata();
   return { file_id: file.fileId, file_unique_id: file.uniqueId, width, height, file_size: bytes.length };
 }
 

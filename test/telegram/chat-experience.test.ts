@@ -3,7 +3,7 @@ import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Queue, Worker } from 'bullmq';
-import { NoStylesError, QueueBusyError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import { queueNames } from '../../shared/queue/contracts.js';
 import { redisOptions } from '../../shared/queue/redis.js';
 import { animatedGif, makePhoto } from '../helpers/images.js';
@@ -54,7 +54,7 @@ describe('Telegram chat experience (issue 16): captions, fallbacks, queue positi
       const sent = users.map((user, i) => h.standIn.sendPhoto(user, [{ bytes: photos[i]!, width: 64, height: 48 }]));
       const answers = await Promise.all(sent.map(async (m) => (await statusOf(m)).texts[0]!));
       assert.equal(answers.filter((a) => a.startsWith('Queued — position 1')).length, 1, `answers: ${JSON.stringify(answers)}`);
-      assert.equal(answers.filter((a) => a === QueueBusyError().message).length, 3, `answers: ${JSON.stringify(answers)}`);
+      assert.equal(answers.filter((a) => a === UserError.queueBusy().message).length, 3, `answers: ${JSON.stringify(answers)}`);
       await h.standIn.waitFor('the queued job', async () => (await translate.getWaitingCount()) === 1);
       assert.equal(await translate.getJobCountByTypes(...allJobStates), 1, 'one job in all');
     } finally {
@@ -165,8 +165,8 @@ describe('Telegram chat experience (issue 16): captions, fallbacks, queue positi
     try {
       await h.startBot();
       const plain = await photoOf(alice);
-      assert.equal((await statusOf(plain)).text, NoStylesError().message);
-      assert.equal(NoStylesError().message, 'No style is available yet: no trained model is installed. Please try again later.');
+      assert.equal((await statusOf(plain)).text, UserError.noStyles().message);
+      assert.equal(UserError.noStyles().message, 'No style is available yet: no trained model is installed. Please try again later.');
       const toon = await photoOf(alice, 'toon please');
       assert.equal((await statusOf(toon)).text, 'Cartoon has no trained model installed yet, and no other style is available either. Please try again later.');
     } finally {

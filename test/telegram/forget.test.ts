@@ -62,7 +62,7 @@ describe('/forget (issue 13, part 3): nothing of the user is left in Redis or on
     // The persistence of npm start's local server (durableRedisArgs): AOF and RDB snapshots.
     await redis.config('SET', 'appendonly', 'yes');
     await redis.config('SET', 'save', '60 1');
-    dataDir = ((await redis.config('GET', 'dir')) as string[])[1]!;
+    dataDir = ((await redis.config('GET', 'dir')))[1]!;
     await h.startWorker();
     await h.startBot();
   });

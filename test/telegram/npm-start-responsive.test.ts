@@ -41,6 +41,7 @@ async function helpLatenciesMs(firstUserId: number, until: Promise<unknown>): Pr
   const sent: { chatId: number; at: number }[] = [];
   let done = false;
   void until.then(() => (done = true));
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the `until` callback above
   while (!done) {
     const user = { id: firstUserId + sent.length, first_name: `User ${sent.length}` };
     sent.push({ chatId: user.id, at: Date.now() });
@@ -51,7 +52,7 @@ async function helpLatenciesMs(firstUserId: number, until: Promise<unknown>): Pr
     const calls = sent.map((s) => h.standIn.callsOf('sendMessage').find((c) => c.params.chat_id === s.chatId && c.params.text === expected));
     return calls.every((c) => c !== undefined) && calls;
   });
-  return answers.map((answer, i) => answer!.at - sent[i]!.at);
+  return answers.map((answer, i) => answer.at - sent[i]!.at);
 }
 
 it('/help answers are not delayed by more than 100 ms while a slow model runs a translation', async (t) => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { AdminOnlyError, FileTooLargeError, NoTrainerError, NotAnImageError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import { freePort } from '../../shared/process/local-redis.js';
 import { SCHEMA_VERSION, queueNames, trainJobSchema, type TrainResult } from '../../shared/queue/contracts.js';
 import { createRedis, redisOptions } from '../../shared/queue/redis.js';
@@ -99,7 +99,7 @@ describe('Telegram bot against a Bot API stand-in, real Redis and a real worker'
 
     assert.equal(firstResult.upload?.kind, 'photo');
     assert.equal(firstResult.caption, 'Pencil sketch');
-    const delivered = await decodeRgb(firstResult.upload!.bytes);
+    const delivered = await decodeRgb(firstResult.upload.bytes);
     const expected = await modelOutput(h.store, 'sketch', firstInput, h.config);
     assert.deepEqual([delivered.width, delivered.height], [96, 64]);
     assert.ok(maxPixelDifference(delivered, expected) <= 1, 'pixels equal the model output');
@@ -137,7 +137,7 @@ describe('Telegram bot against a Bot API stand-in, real Redis and a real worker'
     const sample = h.standIn.sendText(adminUser, '/curate photos A', { replyTo: firstSent });
     assert.match(await h.standIn.waitFor('the curate answer', () => answersTo(sample).status?.text), /^Added to photos: trainA\/\w+\.jpg$/);
     const refused = h.standIn.sendText(alice, '/curate photos A', { replyTo: firstSent });
-    assert.equal(await h.standIn.waitFor('the refusal', () => answersTo(refused).status?.text), AdminOnlyError().message);
+    assert.equal(await h.standIn.waitFor('the refusal', () => answersTo(refused).status?.text), UserError.adminOnly().message);
   });
 
   it('a text file gets the not-an-image message (declared type or content), an oversized photo is refused before download; nothing is queued', async () => {
@@ -147,9 +147,9 @@ describe('Telegram bot against a Bot API stand-in, real Redis and a real worker'
     const big = h.standIn.sendPhoto(alice, [{ bytes: await makePhoto(32, 32), width: 4000, height: 3000, declaredSize: 30 * 1024 * 1024 }]);
 
     const replyText = (m: StoredMessage) => h.standIn.waitFor(`the answer to message ${m.json.message_id}`, () => answersTo(m).status?.text);
-    assert.equal(await replyText(typed), NotAnImageError().message);
-    assert.equal(await replyText(untyped), NotAnImageError().message);
-    assert.equal(await replyText(big), FileTooLargeError(30 * 1024 * 1024, h.config.MAX_INPUT_BYTES).message);
+    assert.equal(await replyText(typed), UserError.notAnImage().message);
+    assert.equal(await replyText(untyped), UserError.notAnImage().message);
+    assert.equal(await replyText(big), UserError.fileTooLarge(30 * 1024 * 1024, h.config.MAX_INPUT_BYTES).message);
     assert.equal(await replyText(big), 'The file is 30 MB; the limit is 20 MB. Send a smaller file.', 'sizes as the limit is set (20971520 bytes)');
     assert.equal(h.standIn.fileTouched((typed.json.document as { file_id: string }).file_id), false, 'the declared text file was not downloaded');
     assert.equal(h.standIn.fileTouched((untyped.json.document as { file_id: string }).file_id), true, 'the untyped file was checked by content');
@@ -165,8 +165,8 @@ describe('Telegram bot against a Bot API stand-in, real Redis and a real worker'
     assert.equal(await reply('/retrain nope'), 'There is no style called "nope". Available styles: anime, sketch, toon.');
     await stopHeartbeat();
     try {
-      assert.equal(await reply('/retrain toon'), NoTrainerError().message);
-      assert.match(NoTrainerError().message, /npm run trainer/);
+      assert.equal(await reply('/retrain toon'), UserError.noTrainer().message);
+      assert.match(UserError.noTrainer().message, /npm run trainer/);
     } finally {
       stopHeartbeat = await new TrainerHeartbeat(heartbeatRedis, h.config.QUEUE_PREFIX).start('test-trainer');
     }
@@ -175,7 +175,7 @@ describe('Telegram bot against a Bot API stand-in, real Redis and a real worker'
 
   it('a non-admin /retrain is refused and enqueues nothing; an admin /retrain enqueues a train job whose progress edits one message, and its end posts the summary image', async () => {
     const refused = h.standIn.sendText(alice, '/retrain sketch');
-    assert.equal(await h.standIn.waitFor('the refusal', () => answersTo(refused).status?.text), AdminOnlyError().message);
+    assert.equal(await h.standIn.waitFor('the refusal', () => answersTo(refused).status?.text), UserError.adminOnly().message);
     assert.equal(await train.getJobCountByTypes('waiting', 'active', 'completed', 'failed', 'delayed'), 0, 'nothing was enqueued');
 
     const summary = path.join(h.config.DATA_DIR, 'summary.png');
@@ -220,7 +220,7 @@ describe('Telegram bot against a Bot API stand-in, real Redis and a real worker'
       h.standIn.waitFor(`the ${style} notice`, () => h.standIn.chatMessages(adminUser.id, { fromBot: true }).find((m) => m.texts[0] === `Training ${style}: queued.`));
     const earlier = (await train.getJobs(['completed']))[0]!;
 
-    assert.equal(await reply(alice, '/runs'), AdminOnlyError().message);
+    assert.equal(await reply(alice, '/runs'), UserError.adminOnly().message);
     h.standIn.sendText(adminUser, '/retrain sketch');
     await notice('sketch');
     const waiting = await h.standIn.waitFor('the waiting job', async () => (await train.getJobs(['waiting']))[0]);
@@ -230,7 +230,7 @@ describe('Telegram bot against a Bot API stand-in, real Redis and a real worker'
     assert.match(runEntry(listed, earlier.id!)?.state ?? listed, /^promoted v2 — /, 'the earlier run, ended, with its outcome');
     assert.ok(listed.indexOf(waiting.id!) < listed.indexOf(earlier.id!), 'the open run comes first');
 
-    assert.equal(await reply(alice, `/cancelrun ${waiting.id}`), AdminOnlyError().message);
+    assert.equal(await reply(alice, `/cancelrun ${waiting.id}`), UserError.adminOnly().message);
     assert.equal(await train.getJobState(waiting.id!), 'waiting', 'a refused cancel changes nothing');
     assert.equal(await reply(adminUser, `/cancelrun ${waiting.id}`), `Removed ${waiting.id} (Training sketch); it had not started.`);
     assert.equal(await train.getJob(waiting.id!), undefined, 'the run is gone from the queue');
@@ -274,7 +274,7 @@ describe('Telegram bot against a Bot API stand-in, real Redis and a real worker'
     await h.startBot({ TELEGRAM_WEBHOOK_URL: url, TELEGRAM_WEBHOOK_PORT: String(port), TELEGRAM_WEBHOOK_SECRET: 'hook-secret' });
     const setWebhook = h.standIn.callsOf('setWebhook').at(-1);
     assert.equal(setWebhook?.params.url, url);
-    assert.equal(setWebhook?.params.secret_token, 'hook-secret');
+    assert.equal(setWebhook.params.secret_token, 'hook-secret');
 
     const post = (update: unknown, secret: string) =>
       fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body: JSON.stringify(update) });

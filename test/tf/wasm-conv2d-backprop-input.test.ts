@@ -43,7 +43,7 @@ const cases: TransposeCase[] = [
 /** The forward conv's output shape, i.e. the transposed conv's input. */
 function inputShapeOf(c: TransposeCase): Shape4 {
   const [kH, kW, , channels] = c.filter;
-  return tf.backend_util.computeConv2DInfo(c.output, [kH, kW, c.output[3], channels], c.strides, 1, c.pad).outShape as Shape4;
+  return tf.backend_util.computeConv2DInfo(c.output, [kH, kW, c.output[3], channels], c.strides, 1, c.pad).outShape;
 }
 
 function transposedConv(c: TransposeCase): Float32Array {
@@ -153,7 +153,7 @@ describe('fast Conv2DBackpropInput on wasm', () => {
     await on('wasm', () => {
       const arch = getArchitecture('pix2pix');
       const nets = arch.build(arch.options.parse({ imageSize: 32, netG: 'unet_32', ngf: 4 }));
-      const generator = nets.generators['G'];
+      const generator = nets.generators.G;
       assert.ok(generator);
       const images = tf.tensor4d(seededValues(2 * 32 * 32 * 3, 6), [2, 32, 32, 3]);
       const predict = () => tf.tidy(() => (generator.predict(images) as tf.Tensor).dataSync() as Float32Array);

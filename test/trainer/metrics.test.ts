@@ -446,7 +446,7 @@ describe('fsim', () => {
       b.dispose();
       return result!;
     });
-    assert.ok(scores[0]!.fsim < 1 && scores[0]!.fsim > scores[1]!.fsim && scores[1]!.fsim > scores[2]!.fsim, `FSIM ${scores.map((s) => s.fsim)}`);
+    assert.ok(scores[0]!.fsim < 1 && scores[0]!.fsim > scores[1]!.fsim && scores[1]!.fsim > scores[2]!.fsim, `FSIM ${scores.map((s) => s.fsim).join(',')}`);
     // A hue rotation (RGB → BRG) keeps luminance structure but changes chrominance.
     const rotated = tf.tidy(() => tf.concat([a.slice([0, 0, 0, 2], [-1, -1, -1, 1]), a.slice([0, 0, 0, 0], [-1, -1, -1, 2])], 3)) as tf.Tensor4D;
     const [colour] = fsim(a, rotated);

@@ -28,7 +28,7 @@ interface ConvCase {
 /** A convolution under test: conv2d, or a depthwise conv (channel multiplier 1). */
 type ConvOp = (input: tf.Tensor4D, filter: tf.Tensor4D, c: ConvCase) => tf.Tensor;
 const conv2d: ConvOp = (input, filter, c) => tf.conv2d(input, filter, c.strides, c.pad);
-const depthwiseConv2d: ConvOp = (input, filter, c) => tf.depthwiseConv2d(input, filter, c.strides, c.pad as 'same' | 'valid' | number);
+const depthwiseConv2d: ConvOp = (input, filter, c) => tf.depthwiseConv2d(input, filter, c.strides, c.pad);
 
 /** d/dx and d/dW of a weighted sum of the conv's output (weights make every output position count differently). */
 function convGradients(op: ConvOp, c: ConvCase, x: Float32Array, w: Float32Array, outWeights: (shape: number[]) => tf.Tensor): Float32Array[] {

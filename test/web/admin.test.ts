@@ -115,7 +115,7 @@ describe('web admin dashboard in chromium', () => {
     }
     const run = page.locator('.run[data-state=completed]', { hasText: 'train toon' });
     const lossCurve = run.locator('img[alt=loss-curve]');
-    await page.waitForFunction((img) => img !== null && (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0, await lossCurve.elementHandle());
+    await page.waitForFunction((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0, await lossCurve.elementHandle());
     assert.equal(await lossCurve.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight].join('×')), '800×400', 'the trainer’s loss curve');
     assert.equal(await run.locator('img[alt=samples]').count(), 1);
     assert.deepEqual(await run.locator('table.metrics tbody tr').evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent))), [

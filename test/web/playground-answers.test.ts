@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { FileTooLargeError, NotAnImageError, QueueBusyError, UnknownStyleError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import { textFile } from '../helpers/images.js';
 import { startWebHarness, type WebHarness } from './web-harness.js';
 
@@ -42,10 +42,10 @@ describe('the playground answers bad input as the chat bots do', () => {
 
   it('not an image, an unknown style, too big (declared, and found while reading), then busy once the queue is full', async () => {
     const send = await visit(h.url);
-    assert.deepEqual((await send(upload(textFile(), 'text/plain', 'notes.txt'))).body, { code: 'not_an_image', message: NotAnImageError().message });
+    assert.deepEqual((await send(upload(textFile(), 'text/plain', 'notes.txt'))).body, { code: 'not_an_image', message: UserError.notAnImage().message });
     assert.deepEqual((await send(upload(photo, 'image/jpeg', 'me.jpg', 'watercolour'))).body, {
       code: 'unknown_style',
-      message: UnknownStyleError('watercolour', ['sketch', 'toon']).message,
+      message: UserError.unknownStyle('watercolour', ['sketch', 'toon']).message,
     });
 
     const farTooBig = await send(upload(Buffer.alloc(1.5 * 1024 * 1024, 1), 'image/jpeg', 'big.jpg'));
@@ -53,12 +53,12 @@ describe('the playground answers bad input as the chat bots do', () => {
     assert.match(farTooBig.body.message ?? '', /^The file is 1\.5 MB; the limit is 1 MB\. Send a smaller file\.$/);
     const justTooBig = await send(upload(Buffer.alloc(maxInputBytes + 100, 1), 'image/jpeg', 'big.jpg'));
     assert.deepEqual([justTooBig.status, justTooBig.body.code], [413, 'file_too_large']);
-    assert.equal(justTooBig.body.message, FileTooLargeError(maxInputBytes + 1, maxInputBytes).message);
+    assert.equal(justTooBig.body.message, UserError.fileTooLarge(maxInputBytes + 1, maxInputBytes).message);
 
     const queued = await send(upload(photo, 'image/jpeg', 'me.jpg'));
     assert.equal(queued.status, 200);
     assert.match(queued.body.requestId ?? '', /^web-/);
-    assert.deepEqual((await send(upload(photo, 'image/jpeg', 'me.jpg'))).body, { code: 'queue_busy', message: QueueBusyError().message });
+    assert.deepEqual((await send(upload(photo, 'image/jpeg', 'me.jpg'))).body, { code: 'queue_busy', message: UserError.queueBusy().message });
   });
 
   it('a request without the CSRF token is refused', async () => {

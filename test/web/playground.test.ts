@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { NotAnImageError } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
 import { sharp } from '../../shared/image/sharp.js';
 import { saveLayersModel } from '../../shared/models/layers-model-io.js';
 import { textFile } from '../helpers/images.js';
@@ -67,7 +67,7 @@ describe('web playground in chromium', () => {
     const meta = await sharp(await download.body()).metadata();
     const source = await sharp(await readFile(photo)).metadata();
     assert.equal(meta.format, 'png');
-    assert.equal(meta.width! / meta.height!, source.width! / source.height!, 'the result keeps the photo’s proportions');
+    assert.equal(meta.width / meta.height, source.width / source.height, 'the result keeps the photo’s proportions');
   });
 
   it('lists the installed styles, each with a sample image made by its model', async () => {
@@ -87,7 +87,7 @@ describe('web playground in chromium', () => {
     await page.setInputFiles('#file-input', { name: 'notes.txt', mimeType: 'text/plain', buffer: textFile() });
     await page.click('#submit');
     await page.locator('#status[data-state="refused"]').waitFor();
-    assert.equal(await page.locator('#status').textContent(), NotAnImageError().message);
+    assert.equal(await page.locator('#status').textContent(), UserError.notAnImage().message);
     assert.equal(await page.locator('#progress-steps li.reached').count(), 0);
   });
 });

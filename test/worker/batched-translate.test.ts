@@ -31,7 +31,7 @@ interface Session {
 const allStages = ['decoding', 'loading-model', 'running', 'encoding', 'done'];
 
 /** Images of distinct aspect ratios, so that every job's letterbox (and output size) differs. */
-const photoSizes: Array<[number, number]> = [
+const photoSizes: [number, number][] = [
   [64, 48],
   [40, 40],
   [96, 32],

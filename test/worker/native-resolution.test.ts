@@ -56,12 +56,12 @@ describe('native-resolution serving through a real Redis and BullMQ worker', () 
   /** A worker with these settings; `run` submits photos (PNG, photoPixels) of these sizes at once and returns each styled image. */
   async function withWorker<T>(
     env: Record<string, string>,
-    body: (run: (sizes: ReadonlyArray<readonly [number, number]>) => Promise<Styled[]>, worker: TranslateWorkerHandle) => Promise<T>,
+    body: (run: (sizes: readonly (readonly [number, number])[]) => Promise<Styled[]>, worker: TranslateWorkerHandle) => Promise<T>,
   ): Promise<T> {
     const config = testConfig(env);
     const worker = await testWorker(redis.url, config, store);
     const producer = await testProducer(redis.url, config);
-    const run = async (sizes: ReadonlyArray<readonly [number, number]>) => {
+    const run = async (sizes: readonly (readonly [number, number])[]) => {
       const photos = await Promise.all(sizes.map(([width, height]) => makePhoto(width, height, 'png')));
       const ids = await Promise.all(photos.map((bytes) => producer.client.submit(bytes, { platform: 'cli', style: 'sketch' })));
       return Promise.all(

@@ -96,7 +96,7 @@ describe('translate pipeline through a real Redis and BullMQ worker', () => {
   });
 
   it('refuses zero bytes, a text file named .jpg, a truncated JPEG and a 30000×30000 PNG, each with its own error, without retrying', async () => {
-    const cases: Array<[string, Buffer, UserError['code']]> = [
+    const cases: [string, Buffer, UserError['code']][] = [
       ['zero bytes', Buffer.alloc(0), 'empty_input'],
       ['text file', textFile(), 'not_an_image'],
       ['truncated JPEG', await truncatedJpeg(), 'corrupt_image'],

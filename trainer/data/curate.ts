@@ -174,8 +174,8 @@ async function validateImage(bytes: Uint8Array, label: string, limits: CurationL
   } catch (err) {
     throw new DatasetError('corrupt', label, `Image ${label} is not an image sharp can read (${(err as Error).message}).`);
   }
-  const width = metadata.autoOrient?.width ?? metadata.width;
-  const height = metadata.autoOrient?.height ?? metadata.height;
+  const width = metadata.autoOrient.width;
+  const height = metadata.autoOrient.height;
   if (!width || !height) throw new DatasetError('corrupt', label, `Image ${label} has no dimensions.`);
   if (width * height > limits.maxPixels) {
     throw new DatasetError('invalid_image', label, `Image ${label} is ${width}×${height}; the limit is ${limits.maxPixels} pixels.`);

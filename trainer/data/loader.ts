@@ -52,21 +52,21 @@ export interface ImagePairDataset {
 interface ExampleRef {
   a: string;
   b: string;
-  bSmoothed?: string;
+  bSmoothed?: string | undefined;
   seed: number;
 }
 
 interface HostExample {
   a: RgbImage;
   b: RgbImage;
-  bSmoothed?: RgbImage;
+  bSmoothed?: RgbImage | undefined;
   jitterSeed: number;
 }
 
 interface HostBatch {
   a: Float32Array;
   b: Float32Array;
-  bSmoothed?: Float32Array;
+  bSmoothed?: Float32Array | undefined;
   shape: [number, number, number, number];
 }
 
@@ -116,7 +116,7 @@ export async function openDataset(dir: string, options: LoaderOptions = {}): Pro
       [a, b, bSmoothed] = await Promise.all([applyTransform(imageA, planA), applyTransform(imageB, planB), imageSmoothed && applyTransform(imageSmoothed, planB)]);
     }
     if (opts.direction === 'BtoA') return { a: b, b: a, jitterSeed: deriveSeed(ref.seed, 'jitter') };
-    return { a, b, ...(bSmoothed ? { bSmoothed } : {}), jitterSeed: deriveSeed(ref.seed, 'jitter') };
+    return { a, b, bSmoothed, jitterSeed: deriveSeed(ref.seed, 'jitter') };
   };
 
   const loadBatch = async (refs: readonly ExampleRef[]): Promise<HostBatch> => {
@@ -143,7 +143,7 @@ export async function openDataset(dir: string, options: LoaderOptions = {}): Pro
       writeSignedUnit(example.b, b, i * pixels);
       if (bSmoothed && example.bSmoothed) writeSignedUnit(example.bSmoothed, bSmoothed, i * pixels);
     });
-    return { a, b, ...(bSmoothed ? { bSmoothed } : {}), shape: [examples.length, height, width, 3] };
+    return { a, b, bSmoothed, shape: [examples.length, height, width, 3] };
   };
 
   async function* batches(epoch = 0): AsyncGenerator<Batch, void, undefined> {
@@ -194,7 +194,7 @@ function epochExamples(files: SplitFiles, opts: { serialBatches: boolean; seed: 
     const b = files.kind === 'unaligned' && !opts.serialBatches ? rng.pick(files.b) : pair.b;
     // The copies are of domain B; BtoA makes B the input, where they have no use.
     const bSmoothed = files.kind === 'unaligned' && opts.direction === 'AtoB' ? files.bSmoothed?.[b] : undefined;
-    return { a: pair.a, b, ...(bSmoothed === undefined ? {} : { bSmoothed }), seed: deriveSeed(opts.seed, epoch, position) };
+    return { a: pair.a, b, bSmoothed, seed: deriveSeed(opts.seed, epoch, position) };
   });
 }
 

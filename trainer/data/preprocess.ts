@@ -16,7 +16,6 @@ import type { RgbImage } from './targets/raster.js';
  * batch size 1 unless all images have one size.
  */
 export const preprocessModes = ['resize_and_crop', 'crop', 'scale_width', 'scale_width_and_crop', 'none'] as const;
-export type PreprocessMode = (typeof preprocessModes)[number];
 
 export const preprocessShape = {
   preprocess: z.enum(preprocessModes).default('resize_and_crop'),

@@ -33,7 +33,7 @@ const LUMA = [0.299, 0.587, 0.114] as const;
  * frequencies that period adds to the smaller periods dividing it (period 4 does not repeat
  * period 2's (½, 0), (0, ½), (½, ½)).
  */
-export function checkerboardPeaks(images: tf.Tensor4D, options: CheckerboardOptions = {}): Array<Record<number, number>> {
+export function checkerboardPeaks(images: tf.Tensor4D, options: CheckerboardOptions = {}): Record<number, number>[] {
   const o = checkerboardOptionsSchema.parse(options);
   const { tile } = o;
   const badPeriod = o.periods.find((p) => tile % p !== 0);

@@ -16,7 +16,7 @@ export interface GeneratorEvaluation {
   /** Side of the square sample images. */
   size: number;
   /** The first few examples as raw RGB buffers (input, output, target) for sample grids. */
-  samples: Array<{ input: Buffer; output: Buffer; target: Buffer }>;
+  samples: { input: Buffer; output: Buffer; target: Buffer }[];
 }
 
 /**

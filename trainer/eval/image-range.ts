@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 export const IMAGE_DATA_RANGE = 2;
 
 export function checkImagePair(metric: string, a: tf.Tensor4D, b: tf.Tensor4D): void {
-  if (a.shape.join() !== b.shape.join()) throw new Error(`${metric}: image batches differ in shape, ${a.shape} vs ${b.shape}`);
+  if (a.shape.join() !== b.shape.join()) throw new Error(`${metric}: image batches differ in shape, ${a.shape.join(',')} vs ${b.shape.join(',')}`);
   if (a.shape[0] < 1) throw new Error(`${metric}: empty batch`);
 }
 

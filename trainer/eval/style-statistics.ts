@@ -128,7 +128,7 @@ export async function styleStatistics(req: StyleStatisticsRequest): Promise<Styl
 class SetAccumulator {
   private readonly flat: number[] = [];
   private readonly colours: number[] = [];
-  private readonly peaks: Array<Record<number, number>> = [];
+  private readonly peaks: Record<number, number>[] = [];
   private readonly featureSets: FeatureSet[] = [];
 
   /** `image` as the user sees it; `atNetworkScale` as the network saw or made it (for the checkerboard). */

@@ -31,7 +31,7 @@ export async function renderLossCurve(history: readonly LossPoint[], options: { 
       const slice = series.slice(Math.max(0, j - window + 1), j + 1);
       return [step, slice.reduce((s, [, v]) => s + v, 0) / slice.length] as const;
     });
-    const points = (pts: ReadonlyArray<readonly [number, number]>) => pts.map(([s, v]) => `${x(s).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+    const points = (pts: readonly (readonly [number, number])[]) => pts.map(([s, v]) => `${x(s).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
     const last = smooth.at(-1)?.[1];
     return (
       `<polyline points="${points(series)}" fill="none" stroke="${colour}" stroke-opacity="0.25" stroke-width="1"/>` +

@@ -27,7 +27,7 @@ export async function writeRunReport(options: {
   verdict: string;
   metricsJson: Record<string, unknown>;
   candidate?: GeneratorEvaluation;
-  current?: GeneratorEvaluation;
+  current?: GeneratorEvaluation | undefined;
   primary: { name: string; higherIsBetter: boolean };
   history: readonly LossPoint[];
 }): Promise<RunReport> {
@@ -42,8 +42,8 @@ export async function writeRunReport(options: {
         ...(options.current ? [[options.current.samples[i]?.output, options.current.size]] : []),
         ...(options.candidate ? [[options.candidate.samples[i]?.output, options.candidate.size]] : []),
         [reference.samples[i]!.target, reference.size],
-      ] as Array<[Buffer | undefined, number]>;
-      return Promise.all(cells.map(([raw, size]) => (raw ? toCell(raw, size) : Buffer.alloc(0))));
+      ] as [Buffer | undefined, number][];
+      return Promise.all(cells.map(([raw, size]) => (raw ? toCell(raw, size) : Promise.resolve(Buffer.alloc(0)))));
     }),
   );
   const samplesPng = await renderSampleGrid(rows, columns, cell);

@@ -5,7 +5,7 @@ export interface RunSummary {
   title: string;
   subtitle: string;
   /** Metric name → [candidate, current (if any)]. */
-  metrics: Array<{ name: string; candidate: number; current?: number; higherIsBetter: boolean }>;
+  metrics: { name: string; candidate: number; current?: number; higherIsBetter: boolean }[];
   verdict: string;
   samplesPng: Buffer;
   lossCurvePng: Buffer;

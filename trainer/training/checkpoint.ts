@@ -4,7 +4,6 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { Networks } from '../../gan/architecture.js';
 import type { OptimizerState, TrainStep } from '../../gan/train-step.js';
-import type { LossPoint } from '../reports/loss-curve.js';
 
 export const checkpointStateSchema = z.object({
   step: z.number().int(),
@@ -31,8 +30,8 @@ export async function saveCheckpoint(runDir: string, nets: Networks, trainStep: 
   const finalDir = path.join(runDir, 'checkpoint');
   const tmpDir = path.join(runDir, `.checkpoint-${process.pid}-${Date.now()}`);
   await mkdir(tmpDir, { recursive: true });
-  const named: Array<{ name: string; tensor: tf.Tensor }> = [];
-  for (const [kind, models] of Object.entries(nets) as Array<[keyof Networks, Record<string, tf.LayersModel>]>) {
+  const named: { name: string; tensor: tf.Tensor }[] = [];
+  for (const [kind, models] of Object.entries(nets) as [keyof Networks, Record<string, tf.LayersModel>][]) {
     for (const [name, model] of Object.entries(models)) {
       model.weights.forEach((w, i) => named.push({ name: `${kind}/${name}/${i}`, tensor: w.read() }));
     }
@@ -59,11 +58,11 @@ export async function loadCheckpoint(runDir: string, nets: Networks, trainStep: 
   const state = checkpointStateSchema.parse(JSON.parse(stateText));
   const tensors = await readTensors(dir);
   try {
-    for (const [kind, models] of Object.entries(nets) as Array<[keyof Networks, Record<string, tf.LayersModel>]>) {
+    for (const [kind, models] of Object.entries(nets) as [keyof Networks, Record<string, tf.LayersModel>][]) {
       for (const [name, model] of Object.entries(models)) {
         model.weights.forEach((w, i) => {
           const saved = tensors.get(`${kind}/${name}/${i}`);
-          if (!saved || saved.shape.join() !== w.shape.join()) throw new Error(`checkpoint does not match ${kind} ${name} weight ${w.name}`);
+          if (saved?.shape.join() !== w.shape.join()) throw new Error(`checkpoint does not match ${kind} ${name} weight ${w.name}`);
           w.write(saved);
         });
       }
@@ -79,11 +78,7 @@ export async function loadCheckpoint(runDir: string, nets: Networks, trainStep: 
   return state;
 }
 
-export function lossHistory(state: CheckpointState | undefined): LossPoint[] {
-  return state?.history ?? [];
-}
-
-async function writeTensors(dir: string, tensors: Array<{ name: string; tensor: tf.Tensor }>): Promise<void> {
+async function writeTensors(dir: string, tensors: { name: string; tensor: tf.Tensor }[]): Promise<void> {
   const entries: TensorEntry[] = [];
   const chunks: Buffer[] = [];
   let offset = 0;

@@ -50,7 +50,7 @@ export function trainOptionsFromFlat(flat: Record<string, unknown>): TrainOption
     if (key.startsWith('arch.')) arch[key.slice('arch.'.length)] = value;
     else options[key] = value;
   }
-  return { ...options, arch } as TrainOptionsInput;
+  return { ...options, arch };
 }
 
 /**

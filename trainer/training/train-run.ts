@@ -29,7 +29,7 @@ export interface TrainRunRequest {
   logger: Logger;
   onProgress?: (p: TrainProgressEvent) => void | Promise<void>;
   /** Asked between steps; true stops the run after a checkpoint (TrainingCancelled). */
-  shouldStop?: () => boolean | Promise<boolean>;
+  shouldStop?: (() => boolean | Promise<boolean>) | undefined;
 }
 
 export interface TrainedRun {
@@ -43,7 +43,7 @@ export interface TrainedRun {
   history: LossPoint[];
   steps: number;
   seconds: number;
-  resumedFrom?: number;
+  resumedFrom?: number | undefined;
   dispose(): void;
 }
 
@@ -57,7 +57,8 @@ export async function trainRun(request: TrainRunRequest): Promise<TrainedRun> {
   seedMathRandom(parsed.seed);
   const arch = getArchitecture(request.architecture);
   // Resolved here so that reports record the pool size the run used.
-  const options: TrainOptions = { ...parsed, pool_size: poolSizeFor(arch, parsed) };
+  const poolSize = poolSizeFor(arch, parsed);
+  const options: TrainOptions = { ...parsed, pool_size: poolSize };
   const archOptions = arch.options.parse({
     ...options.arch,
     imageSize: options.crop_size,
@@ -65,7 +66,7 @@ export async function trainRun(request: TrainRunRequest): Promise<TrainedRun> {
   });
   await mkdir(request.runDir, { recursive: true });
   const nets = arch.build(archOptions);
-  const trainStep = createTrainStep(arch, nets, archOptions, { lr: options.lr, beta1: options.beta1 }, { poolSize: options.pool_size });
+  const trainStep = createTrainStep(arch, nets, archOptions, { lr: options.lr, beta1: options.beta1 }, { poolSize });
   const disposeNets = () => {
     trainStep.dispose();
     for (const m of [...Object.values(nets.generators), ...Object.values(nets.discriminators)]) m.dispose();
@@ -91,7 +92,7 @@ export async function trainRun(request: TrainRunRequest): Promise<TrainedRun> {
     let skip = resumed?.batchInEpoch ?? 0;
     const started = performance.now();
     const stepsAtStart = step;
-    let window: Array<Record<string, number>> = [];
+    let window: Record<string, number>[] = [];
 
     const checkpoint = (batchInEpoch: number) => saveCheckpoint(request.runDir, nets, trainStep, { step, epoch, batchInEpoch, history });
 
@@ -139,7 +140,7 @@ export async function trainRun(request: TrainRunRequest): Promise<TrainedRun> {
       history,
       steps: step,
       seconds,
-      ...(resumed ? { resumedFrom: resumed.step } : {}),
+      resumedFrom: resumed?.step,
       dispose() {
         if (served !== nets.generators[arch.served]) served.dispose();
         disposeNets();
@@ -162,7 +163,7 @@ function servedGenerator(arch: Architecture, archOptions: Record<string, unknown
   if (size === arch.inputSize(archOptions)) return trained;
   const rebuilt = arch.build(arch.options.parse({ ...archOptions, imageSize: size }));
   const served = rebuilt.generators[arch.served]!;
-  for (const [kind, models] of Object.entries(rebuilt) as Array<[keyof Networks, Record<string, tf.LayersModel>]>) {
+  for (const [kind, models] of Object.entries(rebuilt) as [keyof Networks, Record<string, tf.LayersModel>][]) {
     for (const [name, model] of Object.entries(models)) if (!(kind === 'generators' && name === arch.served)) model.dispose();
   }
   const weights = trained.getWeights();
@@ -179,7 +180,7 @@ function prefix(p: string, losses: Record<string, number>): Record<string, numbe
   return Object.fromEntries(Object.entries(losses).map(([k, v]) => [`${p}_${k}`, v]));
 }
 
-function average(rows: Array<Record<string, number>>): Record<string, number> {
+function average(rows: Record<string, number>[]): Record<string, number> {
   const sums: Record<string, number> = {};
   for (const row of rows) for (const [k, v] of Object.entries(row)) sums[k] = (sums[k] ?? 0) + v;
   return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / rows.length]));

@@ -121,7 +121,7 @@ function convWeights(c: ExportContext, kind: ConvKind): { kernel: string; bias: 
     if (c.foldedNorm) {
       const { scale, shift } = batchNormAffine(c.foldedNorm);
       k = k.mul(broadcast(scale));
-      b = (b ? b.mul(scale).add(shift) : shift) as tf.Tensor1D;
+      b = (b ? b.mul(scale).add(shift) : shift);
     }
     const onnx = kind === 'depthwise' ? k.transpose([2, 3, 0, 1]).reshape([outChannels, 1, kh, kw]) : k.transpose([3, 2, 0, 1]);
     const name = c.layer.name;
@@ -154,7 +154,7 @@ function conv(c: ExportContext, kind: 'conv' | 'depthwise'): string {
     if (strides[0] === 1 && strides[1] === 1) attributes.pads = samePads(kernel, dilations);
     else attributes.auto_pad = 'SAME_UPPER';
   } else if (c.config.padding !== 'valid') {
-    refuse(c, `padding '${String(c.config.padding)}'`);
+    refuse(c, `padding ${JSON.stringify(c.config.padding)}`);
   }
   const { kernel: w, bias } = convWeights(c, kind);
   if (kind === 'depthwise') attributes.group = Number(weights(c.layer)[0]!.shape[2]);
@@ -179,7 +179,7 @@ function convTranspose(c: ExportContext): string {
   } else if (c.config.padding === 'valid') {
     if (kernel.some((k, i) => k < strides[i]!)) refuse(c, "'valid' padding with a kernel smaller than the stride");
   } else {
-    refuse(c, `padding '${String(c.config.padding)}'`);
+    refuse(c, `padding ${JSON.stringify(c.config.padding)}`);
   }
   const { kernel: w, bias } = convWeights(c, 'transpose');
   const y = c.graph.node('ConvTranspose', bias ? [x, w, bias] : [x, w], outputName(c), {
@@ -311,7 +311,7 @@ function merge(c: ExportContext, op: 'Add' | 'Mul' | 'Max' | 'Min'): string {
 function concatenate(c: ExportContext): string {
   const axis = Number(c.config.axis ?? -1);
   const nhwc = axis < 0 ? axis + 4 : axis;
-  const onnxAxis = NCHW_AXIS[nhwc as 0 | 1 | 2 | 3];
+  const onnxAxis = NCHW_AXIS[nhwc];
   if (onnxAxis === undefined) refuse(c, `axis ${axis} of a 4-D tensor`);
   return c.graph.node('Concat', c.inputs, c.layer.name, { axis: onnxAxis });
 }
