@@ -42,7 +42,7 @@ const { values } = parseArgs({
     'max-pending': { type: 'string', default: String(d.limits.maxPending) },
     'blob-ttl': { type: 'string', default: String(d.blobTtlS) },
     'rss-limit-mb': { type: 'string', default: String(d.rssLimitMb) },
-    'log-level': { type: 'string', default: String(d.childLogLevel) },
+    'log-level': { type: 'string', default: d.childLogLevel },
   },
 });
 const positive = z.coerce.number().int().positive();

@@ -44,14 +44,22 @@ const servedArchitectures = listArchitectures()
 /** The two reference networks first, then the papers'. */
 const defaultOrder = ['pix2pix', 'cyclegan', ...servedArchitectures.filter((n) => n !== 'pix2pix' && n !== 'cyclegan')];
 
-const commaList = (s: string) => s.split(',').map((item) => item.trim()).filter(Boolean);
+const commaList = (s: string) =>
+  s
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 const argsSchema = z.object({
   archs: z
     .string()
     .transform(commaList)
     .pipe(z.array(z.enum(servedArchitectures as [string, ...string[]])).min(1))
     .default(defaultOrder),
-  batches: z.string().transform((s) => commaList(s).map(Number)).pipe(z.array(z.number().int().min(1).max(64)).min(1)).default([1, 4]),
+  batches: z
+    .string()
+    .transform((s) => commaList(s).map(Number))
+    .pipe(z.array(z.number().int().min(1).max(64)).min(1))
+    .default([1, 4]),
   threads: z.coerce.number().int().min(1).max(256).optional(),
   warmup: z.coerce.number().int().min(0).default(1),
   runs: z.coerce.number().int().min(1).default(3),
@@ -59,8 +67,7 @@ const argsSchema = z.object({
   'no-torch': z.boolean().default(false),
   profile: z.boolean().default(false),
 });
-const usage =
-  'usage: npm run bench:models -- [--archs pix2pix,cyclegan,...] [--batches 1,4] [--threads N] [--warmup 1] [--runs 3] [--slow-seconds 30] [--no-torch] [--profile]';
+const usage = 'usage: npm run bench:models -- [--archs pix2pix,cyclegan,...] [--batches 1,4] [--threads N] [--warmup 1] [--runs 3] [--slow-seconds 30] [--no-torch] [--profile]';
 const { values } = parseArgs({
   options: {
     archs: { type: 'string' },
@@ -79,7 +86,6 @@ if (!parsed.success) {
   process.exit(2);
 }
 const args = parsed.data;
-
 
 interface Row {
   arch: string;

@@ -40,7 +40,10 @@ const positive = z.coerce.number().int().positive();
 const jobs = positive.parse(values.jobs);
 const clients = positive.parse(values.clients);
 const every = positive.parse(values.every);
-const size = z.coerce.number().pipe(z.union([z.literal(32), z.literal(64), z.literal(128), z.literal(256)])).parse(values.size);
+const size = z.coerce
+  .number()
+  .pipe(z.union([z.literal(32), z.literal(64), z.literal(128), z.literal(256)]))
+  .parse(values.size);
 
 const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
 const logger = createLogger(config, 'soak');
@@ -87,7 +90,9 @@ try {
   events.setMaxListeners(clients + 10);
   const translate = new TranslateClient(client, queue, events, new RedisBlobStore(client, config.QUEUE_PREFIX, 600), 600);
 
-  console.log(`bench:soak — ${jobs} jobs, ${clients} clients, pix2pix unet_${size} ngf 8, inputs ${photos.length} sizes up to 2048×1536, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? childServiceEnvDefaults.MALLOC_ARENA_MAX}`);
+  console.log(
+    `bench:soak — ${jobs} jobs, ${clients} clients, pix2pix unet_${size} ngf 8, inputs ${photos.length} sizes up to 2048×1536, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? childServiceEnvDefaults.MALLOC_ARENA_MAX}`,
+  );
   console.log('   jobs  elapsed  jobs/s   RSS MB  JS heap MB  wasm heap MB  tensors');
   const start = performance.now();
   const printRow = async (done: number) => {

@@ -31,7 +31,11 @@ const argsSchema = z.object({
     .transform((s) => commaList(s).map(Number))
     .pipe(z.array(z.number().refine((n) => n in unetBySize, `one of ${Object.keys(unetBySize).join(', ')}`)).min(1))
     .default([128, 256]),
-  backends: z.string().transform(commaList).pipe(z.array(z.enum(['wasm', 'cpu', 'torch'])).min(1)).default(['wasm', 'cpu', 'torch']),
+  backends: z
+    .string()
+    .transform(commaList)
+    .pipe(z.array(z.enum(['wasm', 'cpu', 'torch'])).min(1))
+    .default(['wasm', 'cpu', 'torch']),
   threads: z.coerce.number().int().min(1).max(256).optional(),
   warmup: z.coerce.number().int().min(0).default(1),
   steps: z.coerce.number().int().min(1).default(2),

@@ -21,7 +21,10 @@ import { useFastWasmConv2DBackpropInput, useOriginalWasmConv2DBackpropInput } fr
 const unetBySize: Record<number, string> = { 32: 'unet_32', 64: 'unet_64', 128: 'unet_128', 256: 'unet_256' };
 
 const argsSchema = z.object({
-  size: z.coerce.number().refine((n) => n in unetBySize, `one of ${Object.keys(unetBySize).join(', ')}`).default(256),
+  size: z.coerce
+    .number()
+    .refine((n) => n in unetBySize, `one of ${Object.keys(unetBySize).join(', ')}`)
+    .default(256),
   ngf: z.coerce.number().int().min(1).default(64),
   threads: z.coerce.number().int().min(1).max(256).optional(),
   warmup: z.coerce.number().int().min(0).default(1),

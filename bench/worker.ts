@@ -57,7 +57,10 @@ const csv = (s: string) => s.split(',');
 const jobs = positive.parse(values.jobs);
 const sizes = positives.parse(csv(values.sizes));
 const clientCounts = positives.parse(csv(values.clients));
-const batchingModes = z.array(z.enum(['on', 'off'])).nonempty().parse(csv(values.batching));
+const batchingModes = z
+  .array(z.enum(['on', 'off']))
+  .nonempty()
+  .parse(csv(values.batching));
 const megapixels = z.array(z.coerce.number().positive().max(16)).nonempty().parse(csv(values.megapixels));
 const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
 const logger = createLogger(config, 'bench');
@@ -132,7 +135,9 @@ async function benchSyntheticModels(): Promise<void> {
     input.dispose();
     for (const m of [...Object.values(nets.generators), ...Object.values(nets.discriminators)]) m.dispose();
 
-    const photo = await sharp({ create: { width: size, height: size, channels: 3, background: '#7a9' } }).jpeg().toBuffer();
+    const photo = await sharp({ create: { width: size, height: size, channels: 3, background: '#7a9' } })
+      .jpeg()
+      .toBuffer();
     const modelP50 = percentile(modelMs, 50);
     for (const batching of batchingModes) {
       const session = await startSession({ ...config, DEFAULT_STYLE: style, WORKER_MAX_BATCH: batching === 'on' ? config.WORKER_MAX_BATCH : 1 });
@@ -155,7 +160,13 @@ async function benchSyntheticModels(): Promise<void> {
         const imagesPerSecond = rowJobs / ((performance.now() - rowStart) / 1000);
 
         const p50 = percentile(latencies, 50);
-        const stage = (k: keyof Timings) => fmt(percentile(stages.map((s) => s[k]), 50));
+        const stage = (k: keyof Timings) =>
+          fmt(
+            percentile(
+              stages.map((s) => s[k]),
+              50,
+            ),
+          );
         const row = `${String(size).padEnd(5)} ${batching.padEnd(9)} ${String(clients).padStart(7)} `;
         breakdown.push(`${row} ${stage('queueWaitMs')} ${stage('decodeMs')} ${stage('inferenceMs')} ${stage('encodeMs')} ${stage('totalMs')}`);
         console.log(`${row} ${imagesPerSecond.toFixed(2).padStart(8)}  ${fmt(p50)} ${fmt(percentile(latencies, 95))} ${fmt(modelP50)}  ${fmt(p50 - modelP50)}`);
@@ -186,7 +197,12 @@ async function benchNativeResolution(root: string): Promise<void> {
       return { mp, width: Math.round((height * 4) / 3), height };
     });
   const largest = Math.max(...photos.map((p) => p.width));
-  const session = await startSession({ ...config, MAX_INFERENCE_SIDE: Math.max(config.MAX_INFERENCE_SIDE, largest), MAX_OUTPUT_SIDE: Math.max(config.MAX_OUTPUT_SIDE, largest), WORKER_MAX_BATCH: 1 });
+  const session = await startSession({
+    ...config,
+    MAX_INFERENCE_SIDE: Math.max(config.MAX_INFERENCE_SIDE, largest),
+    MAX_OUTPUT_SIDE: Math.max(config.MAX_OUTPUT_SIDE, largest),
+    WORKER_MAX_BATCH: 1,
+  });
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
   console.log(`bench:worker native resolution — ${styles.join(', ')} from ${root}, ${jobs} jobs per row, one at a time, backend ${runtime.description}`);
@@ -195,11 +211,16 @@ async function benchNativeResolution(root: string): Promise<void> {
     for (const style of styles) {
       for (const [index, { mp, width, height }] of photos.entries()) {
         progress(`[${style} ${index + 1}/${photos.length}] ${width}×${height}: ${jobs} jobs…`);
-        const photo = await sharp(photoLike(width, height), { raw: { width, height, channels: 3 } }).jpeg({ quality: 92 }).toBuffer();
+        const photo = await sharp(photoLike(width, height), { raw: { width, height, channels: 3 } })
+          .jpeg({ quality: 92 })
+          .toBuffer();
         const stages: Timings[] = [];
         await session.runOne(photo, style, width, []); // loads the model, and warms it at this size
         for (let i = 0; i < jobs; i++) await session.runOne(photo, style, width, stages);
-        const inference = percentile(stages.map((s) => s.inferenceMs), 50);
+        const inference = percentile(
+          stages.map((s) => s.inferenceMs),
+          50,
+        );
         const realMp = (width * height) / 1e6;
         console.log(
           `${style.padEnd(7)} ${`${width}×${height}`.padEnd(10)} ${mp.toFixed(2).padStart(5)} ${fmt(inference).padStart(15)} ${(inference / realMp).toFixed(0).padStart(7)} ${mib(wasmHeapBytes()).padStart(11)} ${mib(peakRss).padStart(10)}`,

@@ -13,7 +13,10 @@ export async function redisForCli(config: Config, inline: boolean): Promise<{ ur
   const running = inline ? config.REDIS_URL : await runningRedisUrl(config);
   if (running) return { url: running, close: async () => {} };
   if (!inline) {
-    throw new CliError('animebot is not running here: start it with `npm start` in another terminal, set REDIS_URL to the Redis it uses, or add --inline to run a worker in this process.', 1);
+    throw new CliError(
+      'animebot is not running here: start it with `npm start` in another terminal, set REDIS_URL to the Redis it uses, or add --inline to run a worker in this process.',
+      1,
+    );
   }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'animebot-cli-redis-'));
   const redis = await startLocalRedis({ dir });

@@ -101,7 +101,13 @@ export function styleTable(style: string, stats: StyleStatistics): string {
   const rows: string[][] = [
     ['images', String(photos.images), String(outputs.images), String(anime.images), ''],
     ['content kept: edge correlation with the photo ↑', '—', fixed(3)(outputs.edgeCorrelation), '—', ''],
-    [`flat fraction (no Sobel magnitude ≥ ${flat.threshold} in the ${flat.window}×${flat.window} window)`, fixed(3)(photos.flatFraction), fixed(3)(outputs.flatFraction), fixed(3)(anime.flatFraction), toward((s) => s.flatFraction)],
+    [
+      `flat fraction (no Sobel magnitude ≥ ${flat.threshold} in the ${flat.window}×${flat.window} window)`,
+      fixed(3)(photos.flatFraction),
+      fixed(3)(outputs.flatFraction),
+      fixed(3)(anime.flatFraction),
+      toward((s) => s.flatFraction),
+    ],
     [`colours (${flat.colourBits} bits per channel)`, fixed(0)(photos.colours), fixed(0)(outputs.colours), fixed(0)(anime.colours), toward((s) => s.colours)],
     [`KID to the anime images (${stats.featureExtractor}) ↓`, kidOf(photos), kidOf(outputs), '—', kidLower],
     ...Object.keys(outputs.checkerboard).map((p) => [

@@ -81,8 +81,14 @@ export async function trainCommand(kind: 'train' | 'eval', argv: string[], confi
       },
     });
     bar.stop();
-    const metrics = Object.entries(result.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
-    const current = result.currentMetrics ? ` (current: ${Object.entries(result.currentMetrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')})` : '';
+    const metrics = Object.entries(result.metrics)
+      .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+      .join(', ');
+    const current = result.currentMetrics
+      ? ` (current: ${Object.entries(result.currentMetrics)
+          .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+          .join(', ')})`
+      : '';
     console.log(`${result.style} ${result.version}: ${metrics}${current}`);
     if (kind === 'train') console.log(result.promoted ? `promoted ${result.version} to current` : `kept ${result.version} as a candidate`);
     console.log(`report: ${result.summaryImage}`);

@@ -88,11 +88,7 @@ function statusLine(): { show: (s: JobState) => void; end: () => void } {
   return {
     show(s) {
       const text =
-        s.state === 'queued'
-          ? `queued${s.position ? ` — position ${s.position}` : ''}`
-          : s.state === 'running'
-            ? `running — ${s.progress.stage} ${Math.round(s.progress.percent)}%`
-            : 'done';
+        s.state === 'queued' ? `queued${s.position ? ` — position ${s.position}` : ''}` : s.state === 'running' ? `running — ${s.progress.stage} ${Math.round(s.progress.percent)}%` : 'done';
       if (text === last) return;
       last = text;
       process.stderr.write(tty ? `\r\x1b[K${text}` : `${text}\n`);

@@ -14,11 +14,7 @@ import { servedSizeMultiple } from './index.js';
  * Saves a network of a zoo architecture as a new model version (`saveLayersModel`), with the
  * `inputMultiple` its architecture and options imply (null when it is not fully convolutional).
  */
-export function saveGenerator(
-  store: ModelStore,
-  model: tf.LayersModel,
-  meta: Omit<Parameters<ModelStore['save']>[1], 'inputMultiple'>,
-): Promise<ModelMeta> {
+export function saveGenerator(store: ModelStore, model: tf.LayersModel, meta: Omit<Parameters<ModelStore['save']>[1], 'inputMultiple'>): Promise<ModelMeta> {
   return saveLayersModel(store, model, { ...meta, inputMultiple: servedSizeMultiple(meta.architecture, meta.options ?? {}) ?? null });
 }
 

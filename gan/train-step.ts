@@ -73,13 +73,7 @@ export interface TrainStepSettings {
  * checkpoint leaves them out and a resumed run starts with empty pools, as the reference's
  * (which never saves its pools) does.
  */
-export function createTrainStep<O extends Record<string, unknown>>(
-  arch: Architecture<O>,
-  nets: Networks,
-  options: O,
-  adam: AdamSettings,
-  settings: TrainStepSettings = {},
-): TrainStep {
+export function createTrainStep<O extends Record<string, unknown>>(arch: Architecture<O>, nets: Networks, options: O, adam: AdamSettings, settings: TrainStepSettings = {}): TrainStep {
   const imagePools = new ImagePools(settings.poolSize ?? 0);
   const initSteps = arch.initSteps?.(options) ?? 0;
   let context: TrainingContext = { imagePools, phase: 'adversarial' };

@@ -96,11 +96,15 @@ async function main(): Promise<void> {
     for (const { label, options } of variants(arch)) {
       log(`[${i + 1}/${architectures.length}] ${label}: building…`);
       const row = await summarise(arch, label, options);
-      log(`  ${label}: G ${row.generatorParams.toLocaleString('en')} params, D ${row.discriminatorParams.toLocaleString('en')}, ${row.gflopsAt256.toFixed(2)} GFLOPs, forward ${row.forwardMs.toFixed(0)} ms`);
+      log(
+        `  ${label}: G ${row.generatorParams.toLocaleString('en')} params, D ${row.discriminatorParams.toLocaleString('en')}, ${row.gflopsAt256.toFixed(2)} GFLOPs, forward ${row.forwardMs.toFixed(0)} ms`,
+      );
       rows.push(row);
     }
   }
-  console.log(`\nModel zoo on ${runtime.description} (trainable parameters; FLOPs = 2 × multiply-adds of convs and dense layers of the served generator; ≈ scaled from another input size or partly approximated)\n`);
+  console.log(
+    `\nModel zoo on ${runtime.description} (trainable parameters; FLOPs = 2 × multiply-adds of convs and dense layers of the served generator; ≈ scaled from another input size or partly approximated)\n`,
+  );
   console.log(table(rows));
 }
 

@@ -30,10 +30,7 @@ async function main(): Promise<void> {
   }
 
   const env = { ...process.env, REDIS_URL: redisUrl };
-  const services = [
-    startChildService({ name: 'worker', script: 'worker/main.ts', env, logger }),
-    startChildService({ name: 'trainer', script: 'trainer/main.ts', env, logger }),
-  ];
+  const services = [startChildService({ name: 'worker', script: 'worker/main.ts', env, logger }), startChildService({ name: 'trainer', script: 'trainer/main.ts', env, logger })];
   const stopNow = () => {
     for (const service of services) service.kill();
     if (localRedis) process.kill(localRedis.pid, 'SIGTERM');

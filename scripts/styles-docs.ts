@@ -54,7 +54,10 @@ async function main(argv: string[]): Promise<void> {
   });
   const size = wholePixels('--size', values.size, 64, 4096);
   const cell = wholePixels('--cell', values.cell, 64, 2048);
-  const styles = values.styles.split(',').map((s) => s.trim()).filter(Boolean);
+  const styles = values.styles
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!styles.length) throw new UsageError('--styles names no style');
   const photos = positionals.length
     ? positionals.map((file) => ({ file, subject: path.parse(file).name }))

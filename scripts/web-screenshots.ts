@@ -43,10 +43,14 @@ try {
 
   step('playground: choosing a photo');
   await page.goto(web.url);
-  await page.waitForFunction(() => {
-    const samples = [...document.querySelectorAll('.style-card img')] as HTMLImageElement[];
-    return samples.length > 0 && samples.every((img) => img.complete && img.naturalWidth > 0);
-  }, undefined, { timeout: 300_000 });
+  await page.waitForFunction(
+    () => {
+      const samples = [...document.querySelectorAll('.style-card img')] as HTMLImageElement[];
+      return samples.length > 0 && samples.every((img) => img.complete && img.naturalWidth > 0);
+    },
+    undefined,
+    { timeout: 300_000 },
+  );
   await page.setInputFiles('#file-input', photo);
   await page.check('.style-card input[value="sketch"]');
   await page.screenshot({ path: path.join(outDir, 'playground-before.png'), fullPage: true });
@@ -61,7 +65,11 @@ try {
   const runId = 'sketch-shipped';
   await mkdir(path.join(config.RUNS_DIR, runId), { recursive: true });
   for (const image of ['loss-curve.png', 'samples.png']) await copyFile(path.join(shippedRun, image), path.join(config.RUNS_DIR, runId, image));
-  const metrics = JSON.parse(await readFile(path.join(shippedRun, 'metrics.json'), 'utf8')) as { version: string; candidate: Record<string, number>; current?: { metrics: Record<string, number> } };
+  const metrics = JSON.parse(await readFile(path.join(shippedRun, 'metrics.json'), 'utf8')) as {
+    version: string;
+    candidate: Record<string, number>;
+    current?: { metrics: Record<string, number> };
+  };
   const connection = redisOptions(redis.url);
   const train = new Queue(queueNames.train, { connection, prefix: config.QUEUE_PREFIX });
   const job: TrainJob = { v: SCHEMA_VERSION, kind: 'train', style: 'sketch', options: {}, requestedBy: 'web:admin', enqueuedAt: Date.now() };

@@ -3,12 +3,15 @@ import { z } from 'zod';
 const csvIds = z
   .string()
   .default('')
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().regex(/^\d+$/, 'a comma-separated list of numeric user ids')));
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const optionalUrl = z.url().optional();
 
@@ -21,10 +24,16 @@ export const configSchema = z.object({
   REDIS_DATA_DIR: z.string().default('var/redis'),
   /** Port of the local server `npm start` runs without REDIS_URL; fixed, so that the CLI and a restart find it. */
   LOCAL_REDIS_PORT: z.coerce.number().int().min(1).max(65535).default(6380),
-  QUEUE_PREFIX: z.string().regex(/^[\w-]+$/).default('animebot'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[\w-]+$/)
+    .default('animebot'),
 
   MODELS_DIR: z.string().default('models'),
-  DEFAULT_STYLE: z.string().regex(/^[a-z0-9-]+$/, 'a style name: lower-case letters, digits and dashes').default('sketch'),
+  DEFAULT_STYLE: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, 'a style name: lower-case letters, digits and dashes')
+    .default('sketch'),
 
   /** `onnx` and `auto` serve versions with a model.onnx by ONNX Runtime (worker/model-cache.ts); tfjs runs the rest and training. */
   TF_BACKEND: z.enum(['auto', 'onnx', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
@@ -41,8 +50,16 @@ export const configSchema = z.object({
   /** How often workers look for stalled jobs (active jobs whose lock expired). */
   STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
-  BLOB_TTL_S: z.coerce.number().int().min(60).default(24 * 3600),
-  MAX_INPUT_BYTES: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
+  BLOB_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(24 * 3600),
+  MAX_INPUT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(20 * 1024 * 1024),
   MAX_INPUT_PIXELS: z.coerce.number().int().min(1024).default(40_000_000),
   MAX_OUTPUT_SIDE: z.coerce.number().int().min(64).max(4096).default(1024),
   /**
@@ -70,7 +87,12 @@ export const configSchema = z.object({
   TRAIN_SCHEDULE: z
     .string()
     .default('')
-    .transform((s) => s.split(';').map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(';')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^[a-z0-9-]+=(\S+\s+){4}\S+$/, 'style=<cron with 5 fields>, separated by ";"'))),
 
   /** Chat bots: requests one user may make per USER_RATE_WINDOW_S seconds. */
@@ -86,16 +108,26 @@ export const configSchema = z.object({
   /** Password of the web admin dashboard at /admin; unset: the admin area is off. */
   ADMIN_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
 
-  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'a bot token from @BotFather, like 123456:ABC-DEF').optional(),
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .regex(/^\d+:[\w-]+$/, 'a bot token from @BotFather, like 123456:ABC-DEF')
+    .optional(),
   TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org'),
   TELEGRAM_ADMIN_IDS: csvIds,
   TELEGRAM_WEBHOOK_URL: optionalUrl,
   /** Port the webhook server listens on (behind the proxy that TELEGRAM_WEBHOOK_URL reaches). */
   TELEGRAM_WEBHOOK_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   /** Secret Telegram sends with every webhook call (X-Telegram-Bot-Api-Secret-Token). */
-  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[\w-]{1,256}$/, '1-256 letters, digits, "_" or "-"').optional(),
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[\w-]{1,256}$/, '1-256 letters, digits, "_" or "-"')
+    .optional(),
   /** Largest file the Bot API lets bots download: 20 MB at api.telegram.org, up to 2 GB with a self-hosted server. */
-  TELEGRAM_DOWNLOAD_LIMIT_BYTES: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
+  TELEGRAM_DOWNLOAD_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(20 * 1024 * 1024),
 
   DISCORD_TOKEN: z.string().min(10, 'a bot token from the Discord developer portal').optional(),
   DISCORD_APPLICATION_ID: z.string().regex(/^\d+$/, 'the numeric application id').optional(),
@@ -103,7 +135,10 @@ export const configSchema = z.object({
   DISCORD_API_BASE: z.url().default('https://discord.com/api'),
   DISCORD_ADMIN_IDS: csvIds,
   /** The application's public key (developer portal): set, interactions come by HTTP to DISCORD_INTERACTIONS_PORT instead of the gateway. */
-  DISCORD_PUBLIC_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, "the application's public key from the developer portal (64 hex digits)").optional(),
+  DISCORD_PUBLIC_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, "the application's public key from the developer portal (64 hex digits)")
+    .optional(),
   /** Port of the HTTP interactions endpoint (`/interactions`, behind the proxy that the Interactions Endpoint URL reaches). */
   DISCORD_INTERACTIONS_PORT: z.coerce.number().int().min(0).max(65535).default(8082),
   /** How long Discord accepts an interaction's token (15 min); later answers go to the channel or by DM. Shorter only for tests. */

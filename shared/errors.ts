@@ -126,11 +126,9 @@ export class UserError extends Error {
   }
 
   static imageTooLarge(width: number, height: number, maxPixels: number): UserError {
-    return new UserError(
-      'image_too_large',
-      `The image is ${width}×${height} pixels; the limit is ${(maxPixels / 1e6).toFixed(0)} megapixels. Send a smaller image.`,
-      { context: { width, height, maxPixels } },
-    );
+    return new UserError('image_too_large', `The image is ${width}×${height} pixels; the limit is ${(maxPixels / 1e6).toFixed(0)} megapixels. Send a smaller image.`, {
+      context: { width, height, maxPixels },
+    });
   }
 
   static fileTooLarge(bytes: number, maxBytes: number): UserError {
@@ -146,9 +144,7 @@ export class UserError extends Error {
   static unknownStyle(style: string, known: readonly string[]): UserError {
     return new UserError(
       'unknown_style',
-      known.length
-        ? `There is no style called "${style}". Available styles: ${known.join(', ')}.`
-        : `There is no style called "${style}", and no styles are installed yet.`,
+      known.length ? `There is no style called "${style}". Available styles: ${known.join(', ')}.` : `There is no style called "${style}", and no styles are installed yet.`,
       { context: { style, known } },
     );
   }

@@ -37,7 +37,10 @@ export function styleLabel(style: string): string {
 
 /** Words of a text, lower-cased, without punctuation ("Cartoon!" → "cartoon"). */
 function words(text: string): string[] {
-  return text.toLowerCase().split(/[^\p{L}\p{N}-]+/u).filter(Boolean);
+  return text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}-]+/u)
+    .filter(Boolean);
 }
 
 /**
@@ -48,9 +51,7 @@ function words(text: string): string[] {
 export function styleNamed(name: string, styles: readonly string[] = []): string | undefined {
   const wanted = words(name).join(' ');
   if (!wanted) return undefined;
-  return [...new Set([...styles, ...knownStyles])].find(
-    (style) => style === wanted || words(styleLabel(style)).join(' ') === wanted,
-  );
+  return [...new Set([...styles, ...knownStyles])].find((style) => style === wanted || words(styleLabel(style)).join(' ') === wanted);
 }
 
 /**

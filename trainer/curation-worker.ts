@@ -21,11 +21,7 @@ export interface CurationWorkerHandle {
  * keep the manifest consistent). A dataset's problem (duplicate, wrong layout, too small) fails
  * the job with a UserError whose message names the dataset, not the trainer's directory.
  */
-export async function startCurationWorker(options: {
-  config: Pick<Config, 'DATA_DIR' | 'QUEUE_PREFIX' | 'BLOB_TTL_S'>;
-  logger: Logger;
-  redisUrl: string;
-}): Promise<CurationWorkerHandle> {
+export async function startCurationWorker(options: { config: Pick<Config, 'DATA_DIR' | 'QUEUE_PREFIX' | 'BLOB_TTL_S'>; logger: Logger; redisUrl: string }): Promise<CurationWorkerHandle> {
   const { config, logger, redisUrl } = options;
   const redis = createRedis(redisUrl);
   const blobs = new RedisBlobStore(redis, config.QUEUE_PREFIX, config.BLOB_TTL_S);

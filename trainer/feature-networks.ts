@@ -31,7 +31,13 @@ export interface ImageFeatureExtractor {
  */
 export function globalPoolFeatureExtractor(net: FeatureNetwork): ImageFeatureExtractor {
   const pooled = (batch: tf.Tensor4D) =>
-    tf.tidy(() => tf.concat(net.extract(batch).map((layer) => tf.mean(layer, [1, 2])), 1) as tf.Tensor2D);
+    tf.tidy(
+      () =>
+        tf.concat(
+          net.extract(batch).map((layer) => tf.mean(layer, [1, 2])),
+          1,
+        ) as tf.Tensor2D,
+    );
   const probe = tf.tidy(() => pooled(tf.zeros([1, 32, 32, 3])));
   const dims = probe.shape[1];
   probe.dispose();

@@ -9,11 +9,7 @@ export interface PromotionDecision {
  * A candidate replaces the current model only when it is better on the style's primary
  * metric, both measured on the same held-out split. With no current model it is promoted.
  */
-export function decidePromotion(
-  candidate: Record<string, number>,
-  current: Record<string, number> | undefined,
-  primary: NonNullable<ModelMeta['primaryMetric']>,
-): PromotionDecision {
+export function decidePromotion(candidate: Record<string, number>, current: Record<string, number> | undefined, primary: NonNullable<ModelMeta['primaryMetric']>): PromotionDecision {
   const c = candidate[primary.name];
   if (c === undefined || !Number.isFinite(c)) return { promote: false, reason: `the candidate has no ${primary.name} score` };
   if (!current) return { promote: true, reason: 'there is no current model' };

@@ -79,8 +79,7 @@ export async function runTrainingJob(req: TrainingJobRequest): Promise<TrainResu
       options: profile.options,
       logger: req.logger,
       shouldStop: req.shouldStop,
-      onProgress: (p) =>
-        progress({ phase: 'training', percent: Math.min(90, (p.step / p.totalSteps) * 90), step: p.step, totalSteps: p.totalSteps, losses: p.losses }),
+      onProgress: (p) => progress({ phase: 'training', percent: Math.min(90, (p.step / p.totalSteps) * 90), step: p.step, totalSteps: p.totalSteps, losses: p.losses }),
     });
     try {
       await progress({ phase: 'evaluating', percent: 90 });
@@ -152,7 +151,11 @@ function resolveProfile(req: TrainingJobRequest): StyleProfile {
   return {
     dataset: req.dataset ?? base?.dataset ?? req.style,
     architecture,
-    options: { ...(base?.architecture === architecture ? base.options : {}), ...req.options, arch: { ...(base?.architecture === architecture ? base.options.arch : {}), ...req.options?.arch } },
+    options: {
+      ...(base?.architecture === architecture ? base.options : {}),
+      ...req.options,
+      arch: { ...(base?.architecture === architecture ? base.options.arch : {}), ...req.options?.arch },
+    },
     primaryMetric: base?.primaryMetric ?? { name: 'ssim', higherIsBetter: true },
   };
 }
@@ -175,4 +178,3 @@ async function evaluateStored(
     model.dispose();
   }
 }
-

@@ -107,7 +107,11 @@ export class PredictBatcher {
     const { meta } = loaded;
     try {
       const started = performance.now();
-      const batch = pixelsToTensor(images.map((image) => image.pixels), size, meta.valueRange);
+      const batch = pixelsToTensor(
+        images.map((image) => image.pixels),
+        size,
+        meta.valueRange,
+      );
       let prediction: tf.Tensor4D;
       try {
         prediction = await loaded.predict(batch);

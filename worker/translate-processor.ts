@@ -3,22 +3,14 @@ import type { BlobStore } from '../shared/blob/blob-store.js';
 import type { Config } from '../shared/config.js';
 import { UserError } from '../shared/errors.js';
 import { decodeImage, encodeImage, outputDimensions } from '../shared/image/codec.js';
-import {
-  SCHEMA_VERSION,
-  translateJobSchema,
-  type TranslateProgress,
-  type TranslateResult,
-} from '../shared/queue/contracts.js';
+import { SCHEMA_VERSION, translateJobSchema, type TranslateProgress, type TranslateResult } from '../shared/queue/contracts.js';
 import { unrecoverable } from '../shared/queue/queues.js';
 import { resolveStyle } from '../shared/styles.js';
 import type { ModelCache } from './model-cache.js';
 import type { BatchTicket, PredictBatcher } from './predict-batcher.js';
 import { stylize } from './stylize.js';
 
-export type TranslateSettings = Pick<
-  Config,
-  'DEFAULT_STYLE' | 'MAX_INPUT_BYTES' | 'MAX_INPUT_PIXELS' | 'MAX_OUTPUT_SIDE' | 'MAX_INFERENCE_SIDE' | 'JOB_TIMEOUT_MS' | 'BLOB_TTL_S'
->;
+export type TranslateSettings = Pick<Config, 'DEFAULT_STYLE' | 'MAX_INPUT_BYTES' | 'MAX_INPUT_PIXELS' | 'MAX_OUTPUT_SIDE' | 'MAX_INFERENCE_SIDE' | 'JOB_TIMEOUT_MS' | 'BLOB_TTL_S'>;
 
 export interface TranslateDeps {
   settings: TranslateSettings;

@@ -58,24 +58,17 @@ export async function startTranslateWorker({ config, logger, redisUrl, store, he
     models.refresh(style).catch((err: Error) => logger.error({ err, style }, 'reload after announcement failed'));
   });
 
-  const worker = new Worker<unknown, TranslateResult>(
-    queueNames.translate,
-    (job) => processTranslateJob(job, { settings: config, blobs, models, batcher }),
-    {
-      connection: redisOptions(redisUrl),
-      prefix: config.QUEUE_PREFIX,
-      concurrency,
-      lockDuration: config.JOB_LOCK_MS,
-      stalledInterval: config.STALLED_INTERVAL_MS,
-      maxStalledCount: 2,
-    },
-  );
+  const worker = new Worker<unknown, TranslateResult>(queueNames.translate, (job) => processTranslateJob(job, { settings: config, blobs, models, batcher }), {
+    connection: redisOptions(redisUrl),
+    prefix: config.QUEUE_PREFIX,
+    concurrency,
+    lockDuration: config.JOB_LOCK_MS,
+    stalledInterval: config.STALLED_INTERVAL_MS,
+    maxStalledCount: 2,
+  });
   worker.on('completed', (job, result) => {
     metrics.jobCompleted(result.style, result.timings);
-    logger.info(
-      { jobId: job.id, style: result.style, ms: Math.round(result.timings.totalMs), inferenceMs: Math.round(result.timings.inferenceMs) },
-      'translate job done',
-    );
+    logger.info({ jobId: job.id, style: result.style, ms: Math.round(result.timings.totalMs), inferenceMs: Math.round(result.timings.inferenceMs) }, 'translate job done');
   });
   worker.on('failed', (job, err) => {
     const userError = UserError.fromFailedReason(err.message);
@@ -94,14 +87,14 @@ export async function startTranslateWorker({ config, logger, redisUrl, store, he
           portSetting: 'HEALTH_PORT',
           registry: metrics.registry,
           healthy: async () => {
-            const redisOk = await redis.ping().then(() => true, () => false);
+            const redisOk = await redis.ping().then(
+              () => true,
+              () => false,
+            );
             return { ok: redisOk && worker.isRunning(), details: { redis: redisOk, running: worker.isRunning(), backend: runtime.description } };
           },
         });
-  logger.info(
-    { concurrency, maxBatch: config.WORKER_MAX_BATCH, batchWaitMs: config.WORKER_BATCH_WAIT_MS, backend: runtime.description, healthPort: health?.port },
-    'translate worker ready',
-  );
+  logger.info({ concurrency, maxBatch: config.WORKER_MAX_BATCH, batchWaitMs: config.WORKER_BATCH_WAIT_MS, backend: runtime.description, healthPort: health?.port }, 'translate worker ready');
 
   return {
     worker,

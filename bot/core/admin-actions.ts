@@ -15,7 +15,10 @@ import type { WaitEstimator } from './wait-estimate.js';
 const trainRequestSchema = z.object({
   kind: z.enum(['train', 'eval']),
   style: styleName,
-  dataset: z.string().regex(/^[\w.-]+$/).optional(),
+  dataset: z
+    .string()
+    .regex(/^[\w.-]+$/)
+    .optional(),
 });
 export type TrainRequest = z.input<typeof trainRequestSchema>;
 

@@ -137,8 +137,7 @@ export class BotCore<T extends Target, N extends Target> {
     };
     this.intake = new RequestIntake<T>({
       platform,
-      isSubmitted: async (requestId) =>
-        (await deliver.getJobState(deliveryJobId(requestId))) !== 'unknown' || (await claims.isClaimed(requestId)),
+      isSubmitted: async (requestId) => (await deliver.getJobState(deliveryJobId(requestId))) !== 'unknown' || (await claims.isClaimed(requestId)),
       queueConfig: config,
       imageLimits,
       blobTtlSeconds: config.BLOB_TTL_S,

@@ -12,10 +12,7 @@ import type { WaitEstimate } from './wait-estimate.js';
 
 /** `style` is what will run; when it stands in for a requested style without a model, a second line says so. */
 export function queuedText({ position, etaSeconds }: WaitEstimate, style?: ResolvedStyle): string {
-  const queued =
-    etaSeconds === undefined
-      ? `Queued — position ${position} (waiting for a worker to start)`
-      : `Queued — position ${position} (about ${etaSeconds} s)`;
+  const queued = etaSeconds === undefined ? `Queued — position ${position} (waiting for a worker to start)` : `Queued — position ${position} (about ${etaSeconds} s)`;
   return style?.requestedStyle ? `${queued}\n${fallbackText(style.requestedStyle, style.style)}` : queued;
 }
 
@@ -81,8 +78,7 @@ export const discordHelp = {
 } as const satisfies Omit<HelpOptions, 'maxOutputSide'>;
 
 export function helpText(isAdmin: boolean, options: HelpOptions): string {
-  const line = (prefix: string, withArgs: boolean) => (c: (typeof commandCatalogue)[number]) =>
-    `${prefix}${c.name}${withArgs && c.args ? ` ${c.args}` : ''} — ${c.description}`;
+  const line = (prefix: string, withArgs: boolean) => (c: (typeof commandCatalogue)[number]) => `${prefix}${c.name}${withArgs && c.args ? ` ${c.args}` : ''} — ${c.description}`;
   const user = commandCatalogue.filter((c) => !c.adminOnly && options.userCommands.includes(c.name)).map(line('/', true));
   const admin = commandCatalogue.filter((c) => c.adminOnly).map(line(options.adminPrefix, options.adminArgs));
   return [
@@ -112,10 +108,7 @@ export function styleSetText(style: string): string {
 }
 
 /** Where one of a user's requests is. */
-export type PendingState =
-  | { state: 'waiting'; estimate: WaitEstimate }
-  | { state: 'running'; progress: TranslateProgress | undefined }
-  | { state: 'finishing' };
+export type PendingState = { state: 'waiting'; estimate: WaitEstimate } | { state: 'running'; progress: TranslateProgress | undefined } | { state: 'finishing' };
 
 export interface QueueCounts {
   waiting: number;
@@ -126,14 +119,7 @@ export interface QueueCounts {
 export function statusText(requests: readonly { style: string | undefined; state: PendingState }[], queue: QueueCounts): string {
   const queueLine = `Queue: ${queue.waiting} waiting, ${queue.active} running, ${queue.workers} worker${queue.workers === 1 ? '' : 's'}.`;
   if (!requests.length) return `You have no requests in progress.\n${queueLine}`;
-  const describe = (s: PendingState) =>
-    s.state === 'waiting'
-      ? queuedText(s.estimate)
-      : s.state === 'running'
-        ? s.progress
-          ? progressText(s.progress)
-          : 'Running'
-        : 'Sending the result';
+  const describe = (s: PendingState) => (s.state === 'waiting' ? queuedText(s.estimate) : s.state === 'running' ? (s.progress ? progressText(s.progress) : 'Running') : 'Sending the result');
   const lines = requests.map((r) => `• ${r.style ? styleLabel(r.style) : 'Default style'}: ${describe(r.state)}`);
   return ['Your requests:', ...lines, queueLine].join('\n');
 }
@@ -176,7 +162,11 @@ const phaseWords: Record<TrainProgress['phase'], string> = {
 
 export function trainProgressText(job: Pick<TrainJob, 'kind' | 'style'>, p: TrainProgress): string {
   const steps = p.step !== undefined && p.totalSteps !== undefined ? `, step ${p.step}/${p.totalSteps}` : '';
-  const losses = p.losses ? ` — ${Object.entries(p.losses).map(([k, v]) => `${k} ${formatNumber(v)}`).join(', ')}` : '';
+  const losses = p.losses
+    ? ` — ${Object.entries(p.losses)
+        .map(([k, v]) => `${k} ${formatNumber(v)}`)
+        .join(', ')}`
+    : '';
   return `${job.kind === 'train' ? 'Training' : 'Evaluating'} ${job.style}: ${phaseWords[p.phase]} ${Math.round(p.percent)} %${steps}${losses}`;
 }
 
@@ -252,7 +242,9 @@ export function modelsText(styles: readonly { style: string; versions: readonly 
       [
         `${style} (${styleLabel(style)}):`,
         ...versions.map(({ meta, current }) => {
-          const metrics = Object.entries(meta.metrics).map(([k, v]) => `${k} ${formatNumber(v)}`).join(', ');
+          const metrics = Object.entries(meta.metrics)
+            .map(([k, v]) => `${k} ${formatNumber(v)}`)
+            .join(', ');
           return `${current ? '▶' : '•'} ${meta.version} — ${meta.architecture}${metrics ? `, ${metrics}` : ''}${current ? ' (current)' : ''}`;
         }),
       ].join('\n'),
@@ -276,7 +268,10 @@ export interface QueueStats {
 }
 
 export function queueStatsText(stats: QueueStats): string {
-  const counts = (c: Record<string, number>) => Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ');
+  const counts = (c: Record<string, number>) =>
+    Object.entries(c)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
   return [
     `Translate queue: ${counts(stats.translate)}`,
     `Train queue: ${counts(stats.train)}`,

@@ -59,9 +59,7 @@ export class ProgressFanout<T> {
     private readonly styles: InstalledStyles,
     private readonly logger: Logger,
   ) {
-    this.throttle = new KeyedThrottle(adapter.progressIntervalMs, (err, jobId) =>
-      logger.warn({ err, jobId }, 'showing progress failed'),
-    );
+    this.throttle = new KeyedThrottle(adapter.progressIntervalMs, (err, jobId) => logger.warn({ err, jobId }, 'showing progress failed'));
   }
 
   start(): void {

@@ -34,7 +34,5 @@ export function decodeAction(data: string): RequestAction | undefined {
  * same picture again; "retry" is offered under failures that may not happen twice.
  */
 export function resultButtons(requestId: string, resultStyle: string, installedStyles: readonly string[]): ActionButton[] {
-  return installedStyles
-    .filter((style) => style !== resultStyle)
-    .map((style): ActionButton => ({ label: styleLabel(style), action: { type: 'restyle', requestId, style } }));
+  return installedStyles.filter((style) => style !== resultStyle).map((style): ActionButton => ({ label: styleLabel(style), action: { type: 'restyle', requestId, style } }));
 }

@@ -131,11 +131,8 @@ export class RequestIntake<T extends Target> {
       throw err;
     });
     try {
-      return await this.enqueue(
-        { requestId: request.requestId, userId: request.userId, inputBlob: original.inputBlob, style },
-        resolved,
-        slot.position,
-        (text) => request.announce(text, previousTarget),
+      return await this.enqueue({ requestId: request.requestId, userId: request.userId, inputBlob: original.inputBlob, style }, resolved, slot.position, (text) =>
+        request.announce(text, previousTarget),
       );
     } finally {
       await slot.release();

@@ -36,12 +36,7 @@ export class RequestRecords {
 
   async save(record: RequestRecord): Promise<void> {
     const index = this.userIndex(record.userId);
-    await this.redis
-      .multi()
-      .set(this.key(record.requestId), JSON.stringify(record), 'EX', this.ttlSeconds)
-      .sadd(index, record.requestId)
-      .expire(index, this.ttlSeconds)
-      .exec();
+    await this.redis.multi().set(this.key(record.requestId), JSON.stringify(record), 'EX', this.ttlSeconds).sadd(index, record.requestId).expire(index, this.ttlSeconds).exec();
   }
 
   /** Deletes every record of the user and returns those that had not expired. */

@@ -31,13 +31,8 @@ export class UserRequests<T> {
   async status(userId: string): Promise<string> {
     const { pending, records, translateQueue } = this.deps;
     const ids = await pending.list(userId);
-    const requests = await Promise.all(
-      ids.map(async (id) => ({ style: (await records.get(id))?.style, state: await this.stateOf(id) })),
-    );
-    const [counts, workers] = await Promise.all([
-      translateQueue.getJobCounts('waiting', 'active'),
-      translateQueue.getWorkersCount().catch(() => 0),
-    ]);
+    const requests = await Promise.all(ids.map(async (id) => ({ style: (await records.get(id))?.style, state: await this.stateOf(id) })));
+    const [counts, workers] = await Promise.all([translateQueue.getJobCounts('waiting', 'active'), translateQueue.getWorkersCount().catch(() => 0)]);
     return statusText(requests, { waiting: counts.waiting ?? 0, active: counts.active ?? 0, workers });
   }
 

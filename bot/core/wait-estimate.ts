@@ -53,10 +53,7 @@ export class WaitEstimator {
   /** The estimate for a request at this position (1 = next to run). */
   async forPosition(position: number): Promise<WaitEstimate> {
     // Counting workers lists Redis clients; a server that forbids CLIENT LIST gets one assumed.
-    const [workers, average] = await Promise.all([
-      this.translateQueue.getWorkersCount().catch(() => 1),
-      this.averageJobMs().then((ms) => ms ?? assumedJobMs),
-    ]);
+    const [workers, average] = await Promise.all([this.translateQueue.getWorkersCount().catch(() => 1), this.averageJobMs().then((ms) => ms ?? assumedJobMs)]);
     return { position, etaSeconds: workers > 0 ? Math.max(1, Math.round((position * average) / workers / 1000)) : undefined };
   }
 }

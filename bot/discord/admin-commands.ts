@@ -35,10 +35,8 @@ export async function adminCommand(interaction: ChatInputCommandInteraction, dep
     // Deferred privately, so that a refusal (unknown style, no trainer running) reaches only the admin; the notice itself is public.
     await defer(interaction, true);
     const dataset = interaction.options.getString('dataset');
-    await core.admin.enqueueTraining(
-      userId,
-      { kind: sub === 'retrain' ? 'train' : 'eval', style: interaction.options.getString('style', true), ...(dataset ? { dataset } : {}) },
-      (text) => replyTarget(interaction, text, tokenLifetimeMs, false),
+    await core.admin.enqueueTraining(userId, { kind: sub === 'retrain' ? 'train' : 'eval', style: interaction.options.getString('style', true), ...(dataset ? { dataset } : {}) }, (text) =>
+      replyTarget(interaction, text, tokenLifetimeMs, false),
     );
     return;
   }
@@ -73,7 +71,10 @@ async function adminText(sub: string, interaction: ChatInputCommandInteraction, 
 async function curate(interaction: ChatInputCommandInteraction, deps: HandlerDeps): Promise<string> {
   const { core, downloads } = deps;
   const dataset = interaction.options.getString('dataset', true);
-  const domain = z.enum(curateDomains).optional().parse(interaction.options.getString('domain') ?? undefined);
+  const domain = z
+    .enum(curateDomains)
+    .optional()
+    .parse(interaction.options.getString('domain') ?? undefined);
   const link = interaction.options.getString('result');
   const attachment = interaction.options.getAttachment('image');
   const source = link ? await linkedImage(deps, link) : attachment ? { image: attachmentImage(attachment), requestId: undefined } : undefined;

@@ -31,16 +31,12 @@ export class DiscordAdapter implements PlatformAdapter<DiscordReply, DiscordRepl
     const message = answerMessage(answer);
     if (await this.editWithToken(target, message)) return;
     // The reply no longer takes the answer; it stops saying "Running", and the answer is a new message.
-    await this.editAsBot(target, textMessage(answer.statusText)).catch((err: unknown) =>
-      this.logger.debug({ reason: describeError(err) }, 'editing an expired reply failed'),
-    );
+    await this.editAsBot(target, textMessage(answer.statusText)).catch((err: unknown) => this.logger.debug({ reason: describeError(err) }, 'editing an expired reply failed'));
     await this.postOutside(target, message);
   }
 
   async showProgress(target: DiscordReply, update: ProgressUpdate): Promise<void> {
-    await this.editWithToken(target, textMessage(update.text)).catch((err: unknown) =>
-      this.logger.debug({ reason: describeError(err) }, 'showing progress failed'),
-    );
+    await this.editWithToken(target, textMessage(update.text)).catch((err: unknown) => this.logger.debug({ reason: describeError(err) }, 'showing progress failed'));
   }
 
   async editNotice(target: DiscordReply, text: string): Promise<void> {

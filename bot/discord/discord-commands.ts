@@ -1,10 +1,4 @@
-import {
-  ApplicationCommandType,
-  ContextMenuCommandBuilder,
-  PermissionFlagsBits,
-  SlashCommandBuilder,
-  type RESTPutAPIApplicationCommandsJSONBody,
-} from 'discord.js';
+import { ApplicationCommandType, ContextMenuCommandBuilder, PermissionFlagsBits, SlashCommandBuilder, type RESTPutAPIApplicationCommandsJSONBody } from 'discord.js';
 import { commandCatalogue } from '../core/command-catalogue.js';
 
 /** The names the bot registers and routes by. */

@@ -1,11 +1,4 @@
-import {
-  ButtonStyle,
-  ComponentType,
-  type APIActionRowComponent,
-  type APIButtonComponentWithCustomId,
-  type RawFile,
-  type RESTPostAPIChannelMessageJSONBody,
-} from 'discord.js';
+import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponentWithCustomId, type RawFile, type RESTPostAPIChannelMessageJSONBody } from 'discord.js';
 import type { Answer } from '../core/platform-adapter.js';
 import { encodeAction, type ActionButton } from '../core/request-actions.js';
 

@@ -19,7 +19,7 @@ const callbackRoute = /\/interactions\/(\d+)\/[^/]+\/callback$/;
 /** The fields the endpoint reads; the rest of the payload is Discord's, read by discord.js as it reads gateway interactions. */
 const interactionSchema = z.looseObject({
   id: z.string().regex(/^\d{1,20}$/),
-  type: z.number().int(),
+  type: z.enum(InteractionType),
   application_id: z.string().regex(/^\d{1,20}$/),
   token: z.string().min(1),
 });

@@ -44,13 +44,7 @@ export async function animeifyMessage(interaction: MessageContextMenuCommandInte
   await submit(interaction, deps, image, false);
 }
 
-async function submit(
-  interaction: RepliableInteraction,
-  { core, downloads, tokenLifetimeMs }: HandlerDeps,
-  image: RemoteImage,
-  isPrivate: boolean,
-  style?: string,
-): Promise<void> {
+async function submit(interaction: RepliableInteraction, { core, downloads, tokenLifetimeMs }: HandlerDeps, image: RemoteImage, isPrivate: boolean, style?: string): Promise<void> {
   await core.intake.submit({
     requestId: requestIdOf(interaction),
     userId: interaction.user.id,

@@ -8,14 +8,17 @@ import { imageOfMessage } from './telegram-files.js';
 import type { TelegramNotice } from './telegram-target.js';
 import type { HandlerDeps } from './user-handlers.js';
 
-const curateUsage = 'Reply to an image with /curate <dataset> [A|B|pair]: A adds it as a photo, B as a styled image, pair adds a result together with the photo it was made from (the default when you reply to a result).';
+const curateUsage =
+  'Reply to an image with /curate <dataset> [A|B|pair]: A adds it as a photo, B as a styled image, pair adds a result together with the photo it was made from (the default when you reply to a result).';
 
 /** Admin commands; the core refuses anyone outside TELEGRAM_ADMIN_IDS before doing anything. */
 export function registerAdminHandlers(bot: Composer<Context>, { core, files }: HandlerDeps): void {
-  const noticeHere = (ctx: Context) => async (text: string): Promise<TelegramNotice> => {
-    const message = await ctx.reply(text);
-    return { chatId: message.chat.id, messageId: message.message_id };
-  };
+  const noticeHere =
+    (ctx: Context) =>
+    async (text: string): Promise<TelegramNotice> => {
+      const message = await ctx.reply(text);
+      return { chatId: message.chat.id, messageId: message.message_id };
+    };
 
   bot.command('retrain', async (ctx) => {
     const [style = '', dataset] = commandArgs(ctx);

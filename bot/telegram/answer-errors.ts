@@ -17,11 +17,7 @@ export function answerErrors(logger: Logger): MiddlewareFn {
       const userError = err instanceof UserError ? err : undefined;
       if (!userError) logger.error({ updateId: ctx.update.update_id, reason: describeError(err) }, 'handling an update failed');
       const text = (userError ?? UserError.somethingWentWrong(err)).message;
-      const answered = ctx.callbackQuery
-        ? ctx.answerCallbackQuery({ text, show_alert: true })
-        : ctx.chat
-          ? replyText(ctx, text)
-          : Promise.resolve();
+      const answered = ctx.callbackQuery ? ctx.answerCallbackQuery({ text, show_alert: true }) : ctx.chat ? replyText(ctx, text) : Promise.resolve();
       await answered.catch((e: unknown) => logger.warn({ reason: describeError(e) }, 'answering with an error failed'));
     }
   };

@@ -40,9 +40,7 @@ export class TelegramAdapter implements PlatformAdapter<TelegramTarget, Telegram
     const file = new InputFile(answer.image, `${answer.result.style}.${answer.result.format}`);
     const other = { caption: answer.caption, ...this.replyTo(target), ...(keyboard ? { reply_markup: keyboard } : {}) };
     await this.send(() =>
-      target.asDocument || !fitsAsPhoto(answer.result, answer.image.length)
-        ? this.api.sendDocument(target.chatId, file, other)
-        : this.api.sendPhoto(target.chatId, file, other),
+      target.asDocument || !fitsAsPhoto(answer.result, answer.image.length) ? this.api.sendDocument(target.chatId, file, other) : this.api.sendPhoto(target.chatId, file, other),
     );
     // A text message cannot become a photo: the status message goes, so that the request leaves one message, the result.
     // (Telegram lets bots delete messages for 48 hours; an older one says "Done" instead.)

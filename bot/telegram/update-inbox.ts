@@ -35,7 +35,11 @@ export class UpdateInbox {
   async keep(updates: readonly Update[]): Promise<void> {
     if (updates.length === 0) return;
     const fields = updates.flatMap((u) => [String(u.update_id), JSON.stringify(u)]);
-    await this.redis.multi().hset(this.key, ...fields).expire(this.key, keepSeconds).exec();
+    await this.redis
+      .multi()
+      .hset(this.key, ...fields)
+      .expire(this.key, keepSeconds)
+      .exec();
   }
 
   async handled(updateId: number): Promise<void> {

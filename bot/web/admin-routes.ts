@@ -94,7 +94,11 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps)
 
   // eslint-disable-next-line @typescript-eslint/unbound-method -- fastify calls a preHandler with the instance as `this`
   app.post<{ Body: { password?: unknown } | undefined }>('/admin/login', { preHandler: app.csrfProtection }, async (request, reply) => {
-    const refuse = (error: string) => reply.code(401).type('text/html').send(loginPage({ csrfToken: reply.generateCsrf(), error }));
+    const refuse = (error: string) =>
+      reply
+        .code(401)
+        .type('text/html')
+        .send(loginPage({ csrfToken: reply.generateCsrf(), error }));
     try {
       await deps.loginLimiter.consume(`login-${request.ip}`);
     } catch (err) {
@@ -191,6 +195,13 @@ async function dashboardSnapshot(deps: AdminDeps): Promise<{ runs: DashboardRun[
 async function reportImages(runsDir: string, run: TrainRun): Promise<string[]> {
   const runId = run.result?.runId;
   if (!runId || !runIdSchema.safeParse(runId).success) return [];
-  const present = await Promise.all(runImages.map((image) => access(path.join(runsDir, runId, image)).then(() => image, () => undefined)));
+  const present = await Promise.all(
+    runImages.map((image) =>
+      access(path.join(runsDir, runId, image)).then(
+        () => image,
+        () => undefined,
+      ),
+    ),
+  );
   return present.filter((image): image is (typeof runImages)[number] => image !== undefined).map((image) => `/admin/runs/${encodeURIComponent(runId)}/${image}`);
 }

@@ -272,13 +272,7 @@ export const animegan = registerArchitecture<AnimeganOptions>({
     const style = gramStyleLoss(fakeFeatures, contentFeatures(grayscale(b), o));
     const colour = yuvColourLoss(fake, a);
     const tv = totalVariationLoss(fake);
-    const total = tf.addN([
-      adversarial.mul(o.gAdvWeight),
-      content.mul(o.conWeight),
-      style.mul(o.styWeight),
-      colour.mul(o.colorWeight),
-      tv.mul(o.tvWeight),
-    ]) as tf.Scalar;
+    const total = tf.addN([adversarial.mul(o.gAdvWeight), content.mul(o.conWeight), style.mul(o.styWeight), colour.mul(o.colorWeight), tv.mul(o.tvWeight)]) as tf.Scalar;
     return { total, terms: { adversarial, content, style, colour, tv } };
   },
   discriminatorObjective(nets, batch: Batch, o): Objective {

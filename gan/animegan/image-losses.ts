@@ -75,6 +75,9 @@ export function totalVariationLoss(images: tf.Tensor4D): tf.Scalar {
     const [n, h, w, c] = images.shape;
     const dh = tf.sub(tf.slice(images, [0, 0, 0, 0], [n, h - 1, w, c]), tf.slice(images, [0, 1, 0, 0], [n, h - 1, w, c]));
     const dw = tf.sub(tf.slice(images, [0, 0, 0, 0], [n, h, w - 1, c]), tf.slice(images, [0, 0, 1, 0], [n, h, w - 1, c]));
-    return tf.mean(tf.square(dh)).add(tf.mean(tf.square(dw))).mul(0.5) as tf.Scalar;
+    return tf
+      .mean(tf.square(dh))
+      .add(tf.mean(tf.square(dw)))
+      .mul(0.5) as tf.Scalar;
   });
 }

@@ -12,9 +12,7 @@ export type NormKind = 'batch' | 'instance';
  * `instance`: `InstanceNorm2d(affine=False, track_running_stats=False)`, no weights.
  */
 export function normLayer(kind: NormKind, name: string): tf.layers.Layer {
-  return kind === 'batch'
-    ? tf.layers.batchNormalization({ name, momentum: 0.9, epsilon: 1e-5, gammaInitializer: normScaleInit() })
-    : new InstanceNorm({ name, affine: false });
+  return kind === 'batch' ? tf.layers.batchNormalization({ name, momentum: 0.9, epsilon: 1e-5, gammaInitializer: normScaleInit() }) : new InstanceNorm({ name, affine: false });
 }
 
 /**

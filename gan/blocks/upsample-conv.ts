@@ -24,11 +24,7 @@ export type UpsampleKind = z.infer<typeof upsampleKind>;
  * One ×2 upsampling convolution to `filters` channels. Layer names: `<name>_deconv` for
  * 'transpose' (as the shipped models have it), `<name>_resize` and `<name>_conv` for 'resize'.
  */
-export function upsampleConv(
-  kind: UpsampleKind,
-  x: tf.SymbolicTensor,
-  o: { filters: number; useBias: boolean; name: string },
-): tf.SymbolicTensor {
+export function upsampleConv(kind: UpsampleKind, x: tf.SymbolicTensor, o: { filters: number; useBias: boolean; name: string }): tf.SymbolicTensor {
   const conv = { filters: o.filters, strides: 1, padding: 'same' as const, useBias: o.useBias, kernelInitializer: convKernelInit() };
   if (kind === 'transpose') {
     return tf.layers.conv2dTranspose({ ...conv, kernelSize: 4, strides: 2, name: `${o.name}_deconv` }).apply(x) as tf.SymbolicTensor;

@@ -77,13 +77,11 @@ export const cycleganUnetSa = registerArchitecture<CycleganUnetSaOptions>({
   imagePoolSize: cyclegan.imagePoolSize,
   inputSize: (o) => o.imageSize,
   build(o) {
-    const generator = (name: string) =>
-      buildAttentionUnetGenerator({ name, imageSize: o.imageSize, blocks: o.blocks, ngf: o.ngf, attention: o.attention, attentionSize: o.attentionSize });
+    const generator = (name: string) => buildAttentionUnetGenerator({ name, imageSize: o.imageSize, blocks: o.blocks, ngf: o.ngf, attention: o.attention, attentionSize: o.attentionSize });
     // §3.5.2: PatchGAN "maintaining the same composition as the generator's Encoding layers"
     // (conv → instance norm → LeakyReLU); without attention — §4.4.1 speaks of "the
     // discriminator's reliance on basic down-sampling blocks", and Table 3 varies G only.
-    const discriminator = (name: string) =>
-      buildPatchGan({ name, imageSize: o.imageSize, inputChannels: 3, ndf: o.ndf, nLayers: o.nLayersD, norm: 'instance' });
+    const discriminator = (name: string) => buildPatchGan({ name, imageSize: o.imageSize, inputChannels: 3, ndf: o.ndf, nLayers: o.nLayersD, norm: 'instance' });
     return {
       generators: { G_A: generator('G_A'), G_B: generator('G_B') },
       discriminators: { D_A: discriminator('D_A'), D_B: discriminator('D_B') },

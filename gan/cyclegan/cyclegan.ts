@@ -28,21 +28,22 @@ import { convKernelInit } from '../blocks/weight-init.js';
  *   at the top/left matches.
  */
 
-export const cycleganOptions = z.object({
-  imageSize: z.number().int().min(16).default(256),
-  ngf: z.number().int().min(1).default(64),
-  ndf: z.number().int().min(1).default(64),
-  netG: z.enum(['resnet_9blocks', 'resnet_6blocks']).default('resnet_9blocks'),
-  norm: z.enum(['batch', 'instance']).default('instance'),
-  ganMode: z.enum(['vanilla', 'lsgan', 'wgangp']).default('lsgan'),
-  lambdaA: z.number().min(0).default(10),
-  lambdaB: z.number().min(0).default(10),
-  lambdaIdentity: z.number().min(0).default(0.5),
-  /** Weight of the WGAN-GP penalty, used only with ganMode 'wgangp'. */
-  lambdaGP: z.number().min(0).default(10),
-  dropout: z.boolean().default(false),
-  nLayersD: z.number().int().min(1).default(3),
-})
+export const cycleganOptions = z
+  .object({
+    imageSize: z.number().int().min(16).default(256),
+    ngf: z.number().int().min(1).default(64),
+    ndf: z.number().int().min(1).default(64),
+    netG: z.enum(['resnet_9blocks', 'resnet_6blocks']).default('resnet_9blocks'),
+    norm: z.enum(['batch', 'instance']).default('instance'),
+    ganMode: z.enum(['vanilla', 'lsgan', 'wgangp']).default('lsgan'),
+    lambdaA: z.number().min(0).default(10),
+    lambdaB: z.number().min(0).default(10),
+    lambdaIdentity: z.number().min(0).default(0.5),
+    /** Weight of the WGAN-GP penalty, used only with ganMode 'wgangp'. */
+    lambdaGP: z.number().min(0).default(10),
+    dropout: z.boolean().default(false),
+    nLayersD: z.number().int().min(1).default(3),
+  })
   .refine((o) => o.imageSize % 4 === 0, { error: 'imageSize must be a multiple of 4', path: ['imageSize'] })
   .refine((o) => patchGanOutputSize(o.imageSize, o.nLayersD) >= 1, { error: 'imageSize too small for nLayersD', path: ['imageSize'] });
 export type CycleganOptions = z.infer<typeof cycleganOptions>;
@@ -73,8 +74,7 @@ export function buildResnetGenerator(o: ResnetOptions): tf.LayersModel {
   const conv = (x: tf.SymbolicTensor, filters: number, kernelSize: number, strides: number, useBias: boolean, name: string) =>
     apply(tf.layers.conv2d({ filters, kernelSize, strides, padding: 'valid', useBias, kernelInitializer: convKernelInit(), name }), x);
   const reflect = (x: tf.SymbolicTensor, padding: number, name: string) => apply(new ReflectionPad({ padding, name }), x);
-  const normRelu = (x: tf.SymbolicTensor, name: string) =>
-    apply(tf.layers.reLU({ name: `${name}_relu` }), apply(normLayer(o.norm, `${name}_norm`), x));
+  const normRelu = (x: tf.SymbolicTensor, name: string) => apply(tf.layers.reLU({ name: `${name}_relu` }), apply(normLayer(o.norm, `${name}_norm`), x));
 
   let x = normRelu(conv(reflect(input, 3, `${o.name}_stem_pad`), o.ngf, 7, 1, bias, `${o.name}_stem_conv`), `${o.name}_stem`);
   for (let i = 1; i <= 2; i++) {
@@ -97,7 +97,19 @@ export function buildResnetGenerator(o: ResnetOptions): tf.LayersModel {
       tf.layers.conv2dTranspose({ filters: o.ngf * 2 ** (i - 1), kernelSize: 3, strides: 2, padding: 'valid', useBias: bias, kernelInitializer: convKernelInit(), name: `${name}_deconv` }),
       x,
     );
-    x = normRelu(apply(tf.layers.cropping2D({ cropping: [[1, 0], [1, 0]], name: `${name}_crop` }), full), name);
+    x = normRelu(
+      apply(
+        tf.layers.cropping2D({
+          cropping: [
+            [1, 0],
+            [1, 0],
+          ],
+          name: `${name}_crop`,
+        }),
+        full,
+      ),
+      name,
+    );
   }
   x = conv(reflect(x, 3, `${o.name}_out_pad`), o.outputChannels, 7, 1, true, `${o.name}_out_conv`);
   const output = apply(tf.layers.activation({ activation: 'tanh', name: `${o.name}_tanh` }), x);

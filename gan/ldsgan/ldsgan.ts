@@ -26,40 +26,42 @@ import { registerArchitecture } from '../registry.js';
  * I2I baseline [15]), 512-long route codes and 64 Rich Init channels (Figure 2).
  */
 
-export const ldsganOptions = z.object({
-  imageSize: z.number().int().min(8).default(512),
-  /** N: SDNet downsamplings = TDSNet SABlocks (§3.1: "depends on prior knowledge"). */
-  downsamplings: z.number().int().min(1).max(8).default(4),
-  /** Rich Init channels (Figure 2: 64); the channel count doubles per halving. */
-  baseChannels: z.number().int().min(1).default(64),
-  maxChannels: z.number().int().min(1).default(512),
-  /** LDTNet residual blocks. */
-  residualBlocks: z.number().int().min(0).default(9),
-  /** Route code length (Figure 2: 512). */
-  codeSize: z.number().int().min(1).default(512),
-  /** Width (ndf) and stride-2 convs of the RTRS PatchGAN encoders. */
-  rtrsChannels: z.number().int().min(1).default(64),
-  rtrsLayers: z.number().int().min(1).default(3),
-  /** Width (ndf) and stride-2 convs of the PatchGAN critic. */
-  criticChannels: z.number().int().min(1).default(64),
-  criticLayers: z.number().int().min(1).default(3),
-  /** RTRS ablation (§4.4.1, Table 2): full RTRS, one RTRS for all codes, or none. */
-  rtrs: z.enum(['none', 'one', 'full']).default('full'),
-  /** λ1…λ4 of L_G (§3.4): adversarial, regional hue, Soft-Sketch, Hard-Sketch. */
-  lambdaAdversarial: z.number().min(0).default(1),
-  lambdaHue: z.number().min(0).default(10),
-  lambdaSoftSketch: z.number().min(0).default(10),
-  lambdaHardSketch: z.number().min(0).default(1),
-  /** Line strength above which a source line counts in the Hard-Sketch target. */
-  hardSketchThreshold: z.number().gt(0).lt(1).default(0.5),
-  /** WGAN-GP penalty weight (Gulrajani et al.'s λ = 10). */
-  gradientPenaltyWeight: z.number().min(0).default(10),
-  /** Lazy regularisation (§4.2): the penalty on every 16th critic step, ×16. */
-  gradientPenaltyEvery: z.number().int().min(1).default(16),
-}).refine((o) => o.imageSize % 2 ** o.downsamplings === 0, {
-  error: 'imageSize must be a multiple of 2^downsamplings',
-  path: ['imageSize'],
-});
+export const ldsganOptions = z
+  .object({
+    imageSize: z.number().int().min(8).default(512),
+    /** N: SDNet downsamplings = TDSNet SABlocks (§3.1: "depends on prior knowledge"). */
+    downsamplings: z.number().int().min(1).max(8).default(4),
+    /** Rich Init channels (Figure 2: 64); the channel count doubles per halving. */
+    baseChannels: z.number().int().min(1).default(64),
+    maxChannels: z.number().int().min(1).default(512),
+    /** LDTNet residual blocks. */
+    residualBlocks: z.number().int().min(0).default(9),
+    /** Route code length (Figure 2: 512). */
+    codeSize: z.number().int().min(1).default(512),
+    /** Width (ndf) and stride-2 convs of the RTRS PatchGAN encoders. */
+    rtrsChannels: z.number().int().min(1).default(64),
+    rtrsLayers: z.number().int().min(1).default(3),
+    /** Width (ndf) and stride-2 convs of the PatchGAN critic. */
+    criticChannels: z.number().int().min(1).default(64),
+    criticLayers: z.number().int().min(1).default(3),
+    /** RTRS ablation (§4.4.1, Table 2): full RTRS, one RTRS for all codes, or none. */
+    rtrs: z.enum(['none', 'one', 'full']).default('full'),
+    /** λ1…λ4 of L_G (§3.4): adversarial, regional hue, Soft-Sketch, Hard-Sketch. */
+    lambdaAdversarial: z.number().min(0).default(1),
+    lambdaHue: z.number().min(0).default(10),
+    lambdaSoftSketch: z.number().min(0).default(10),
+    lambdaHardSketch: z.number().min(0).default(1),
+    /** Line strength above which a source line counts in the Hard-Sketch target. */
+    hardSketchThreshold: z.number().gt(0).lt(1).default(0.5),
+    /** WGAN-GP penalty weight (Gulrajani et al.'s λ = 10). */
+    gradientPenaltyWeight: z.number().min(0).default(10),
+    /** Lazy regularisation (§4.2): the penalty on every 16th critic step, ×16. */
+    gradientPenaltyEvery: z.number().int().min(1).default(16),
+  })
+  .refine((o) => o.imageSize % 2 ** o.downsamplings === 0, {
+    error: 'imageSize must be a multiple of 2^downsamplings',
+    path: ['imageSize'],
+  });
 export type LdsganOptions = z.infer<typeof ldsganOptions>;
 
 /**
@@ -124,12 +126,7 @@ export const ldsgan = registerArchitecture<LdsganOptions>({
       hardSketch: hardSketchLoss(a, fake, { threshold: o.hardSketchThreshold }),
     };
     const total = tf.tidy(() =>
-      tf.addN([
-        terms.adversarial.mul(o.lambdaAdversarial),
-        terms.hue.mul(o.lambdaHue),
-        terms.softSketch.mul(o.lambdaSoftSketch),
-        terms.hardSketch.mul(o.lambdaHardSketch),
-      ]),
+      tf.addN([terms.adversarial.mul(o.lambdaAdversarial), terms.hue.mul(o.lambdaHue), terms.softSketch.mul(o.lambdaSoftSketch), terms.hardSketch.mul(o.lambdaHardSketch)]),
     ) as tf.Scalar;
     return { total, terms };
   },
@@ -145,9 +142,7 @@ export const ldsgan = registerArchitecture<LdsganOptions>({
       real: ganLoss('wgangp', run(D, b), true),
       fake: ganLoss('wgangp', run(D, fake), false),
     };
-    const penalty = lazyRegularization(nextCriticStep(D), o.gradientPenaltyEvery, () =>
-      gradientPenalty((x) => run(D, x), b, fake, { lambda: o.gradientPenaltyWeight, kind: 'mixed' }),
-    );
+    const penalty = lazyRegularization(nextCriticStep(D), o.gradientPenaltyEvery, () => gradientPenalty((x) => run(D, x), b, fake, { lambda: o.gradientPenaltyWeight, kind: 'mixed' }));
     if (penalty) terms.gradientPenalty = penalty;
     return { total: tf.addN(Object.values(terms)) as tf.Scalar, terms };
   },

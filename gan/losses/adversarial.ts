@@ -28,6 +28,9 @@ export function ganLoss(mode: GanMode, prediction: tf.Tensor, targetIsReal: bool
  * form max(x, 0) − x·t + log(1 + e^−|x|).
  */
 function bceWithLogits(logits: tf.Tensor, target: number): tf.Scalar {
-  const perElement = tf.relu(logits).sub(logits.mul(target)).add(tf.softplus(tf.neg(tf.abs(logits))));
+  const perElement = tf
+    .relu(logits)
+    .sub(logits.mul(target))
+    .add(tf.softplus(tf.neg(tf.abs(logits))));
   return tf.mean(perElement);
 }

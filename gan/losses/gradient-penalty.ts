@@ -24,12 +24,7 @@ export interface GradientPenaltyOptions {
  * see ./comparison-gradients.ts. test/gan/losses.test.ts checks it on the cpu backend
  * through a conv + norm + LeakyReLU critic against finite differences.
  */
-export function gradientPenalty(
-  critic: (x: tf.Tensor4D) => tf.Tensor,
-  real: tf.Tensor4D,
-  fake: tf.Tensor4D,
-  options: GradientPenaltyOptions = {},
-): tf.Scalar {
+export function gradientPenalty(critic: (x: tf.Tensor4D) => tf.Tensor, real: tf.Tensor4D, fake: tf.Tensor4D, options: GradientPenaltyOptions = {}): tf.Scalar {
   const lambda = options.lambda ?? 10;
   const kind = options.kind ?? 'mixed';
   return tf.tidy(() => {

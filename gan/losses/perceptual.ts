@@ -32,11 +32,7 @@ export function perceptualLoss(net: FeatureNetwork, fake: tf.Tensor4D, real: tf.
  * The multi-scale perceptual loss of PMSGAN eq. (2): the perceptual loss of every output
  * scale against the ground truth at that scale, summed over the scales.
  */
-export function multiScalePerceptualLoss(
-  net: FeatureNetwork,
-  scales: readonly { fake: tf.Tensor4D; real: tf.Tensor4D }[],
-  options: PerceptualLossOptions = {},
-): tf.Scalar {
+export function multiScalePerceptualLoss(net: FeatureNetwork, scales: readonly { fake: tf.Tensor4D; real: tf.Tensor4D }[], options: PerceptualLossOptions = {}): tf.Scalar {
   if (scales.length === 0) throw new Error('multiScalePerceptualLoss: no scales');
   return tf.tidy(() => tf.addN(scales.map(({ fake, real }) => perceptualLoss(net, fake, real, options))) as tf.Scalar);
 }

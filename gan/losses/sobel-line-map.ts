@@ -25,10 +25,24 @@ export const FLAT_EPSILON = 1e-3;
 export function sobelMagnitude(images: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
     const luma = tf.sum(images.add(1).mul(0.5).mul(tf.tensor1d(LUMA)), 3, true) as tf.Tensor4D;
-    const padded = tf.mirrorPad(luma, [[0, 0], [1, 1], [1, 1], [0, 0]], 'reflect');
+    const padded = tf.mirrorPad(
+      luma,
+      [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ],
+      'reflect',
+    );
     const gx = tf.conv2d(padded, tf.tensor4d(SOBEL_X, [3, 3, 1, 1]), 1, 'valid');
     const gy = tf.conv2d(padded, tf.tensor4d(SOBEL_Y, [3, 3, 1, 1]), 1, 'valid');
-    return tf.sqrt(tf.square(gx).add(tf.square(gy)).add(FLAT_EPSILON ** 2)) as tf.Tensor4D;
+    return tf.sqrt(
+      tf
+        .square(gx)
+        .add(tf.square(gy))
+        .add(FLAT_EPSILON ** 2),
+    ) as tf.Tensor4D;
   });
 }
 

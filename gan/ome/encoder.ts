@@ -25,8 +25,7 @@ export function multiScaleEncoder(scope: SharedLayers, input: tf.SymbolicTensor,
   const count = codeCount(options);
   let sourceOf = (_code: number) => c3;
   if (options.codes === 'multi-scale') {
-    const lateral = (name: string, x: tf.SymbolicTensor) =>
-      scope.apply(name, (n) => tf.layers.conv2d({ filters: options.codeSize, kernelSize: 1, name: n }), x);
+    const lateral = (name: string, x: tf.SymbolicTensor) => scope.apply(name, (n) => tf.layers.conv2d({ filters: options.codeSize, kernelSize: 1, name: n }), x);
     const topDown = (name: string, coarser: tf.SymbolicTensor, finer: tf.SymbolicTensor) => {
       const up = scope.apply(`${name}_up`, (n) => tf.layers.upSampling2d({ size: [2, 2], name: n }), coarser);
       return scope.apply(`${name}_add`, (n) => tf.layers.add({ name: n }), [up, lateral(`${name}_lateral`, finer)]);

@@ -118,4 +118,3 @@ export function averageCodeLayer(nets: Networks): BatchConstant | undefined {
   const layer = served?.layers.find((l) => l.name === AVERAGE_CODE_LAYER);
   return layer instanceof BatchConstant ? layer : undefined;
 }
-

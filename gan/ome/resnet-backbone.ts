@@ -25,8 +25,7 @@ const depths: Record<OmeOptions['backbone'], { units: number[]; bottleneck: bool
  */
 export function resnetBackbone(scope: SharedLayers, input: tf.SymbolicTensor, options: OmeOptions): BackboneFeatures {
   const { units, bottleneck } = depths[options.backbone];
-  const stemConv = (name: string) =>
-    tf.layers.conv2d({ filters: options.encoderWidth, kernelSize: 7, strides: 2, padding: 'same', useBias: false, name });
+  const stemConv = (name: string) => tf.layers.conv2d({ filters: options.encoderWidth, kernelSize: 7, strides: 2, padding: 'same', useBias: false, name });
   let h = batchNorm(scope, 'stem_bn', scope.apply('stem_conv', stemConv, input));
   h = scope.apply('stem_prelu', (name) => tf.layers.prelu({ sharedAxes: [1, 2], alphaInitializer: tf.initializers.constant({ value: 0.25 }), name }), h);
   const stageOutputs: tf.SymbolicTensor[] = [];

@@ -16,12 +16,6 @@ export function differentialImage(source: tf.Tensor4D, image: tf.Tensor4D): tf.T
  * channels first, as the conditional PatchGAN sees [x, y]); the loss is that of its patch
  * logits against real (the target's difference, or a generator fooling it) or fake.
  */
-export function differentialGanLoss(
-  mode: GanMode,
-  discriminator: (x: tf.Tensor4D) => tf.Tensor,
-  source: tf.Tensor4D,
-  image: tf.Tensor4D,
-  targetIsReal: boolean,
-): tf.Scalar {
+export function differentialGanLoss(mode: GanMode, discriminator: (x: tf.Tensor4D) => tf.Tensor, source: tf.Tensor4D, image: tf.Tensor4D, targetIsReal: boolean): tf.Scalar {
   return tf.tidy(() => ganLoss(mode, discriminator(tf.concat([source, differentialImage(source, image)], 3)), targetIsReal));
 }

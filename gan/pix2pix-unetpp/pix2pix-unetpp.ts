@@ -73,9 +73,7 @@ function secondGanLoss(nets: Networks, o: Pix2pixUnetppOptions, source: tf.Tenso
   if (o.secondDiscriminator === 'none') return undefined;
   const D = network(nets, 'discriminators', secondName[o.secondDiscriminator]);
   const judge = (x: tf.Tensor4D) => trainingForward(D, x);
-  return o.secondDiscriminator === 'differential'
-    ? differentialGanLoss(o.ganMode, judge, source, image, targetIsReal)
-    : ganLoss(o.ganMode, judge(pair(source, image)), targetIsReal);
+  return o.secondDiscriminator === 'differential' ? differentialGanLoss(o.ganMode, judge, source, image, targetIsReal) : ganLoss(o.ganMode, judge(pair(source, image)), targetIsReal);
 }
 
 export const pix2pixUnetpp = registerArchitecture<Pix2pixUnetppOptions>({
@@ -91,7 +89,17 @@ export const pix2pixUnetpp = registerArchitecture<Pix2pixUnetppOptions>({
     const G =
       o.generator === 'unet++'
         ? buildUnetPlusPlusGenerator({ name: 'G', imageSize: o.imageSize, depth: o.depth, ngf: o.ngf, norm: o.norm, dropout: o.dropout, upsample: o.upsample })
-        : buildUnetGenerator({ name: 'G', imageSize: o.imageSize, inputChannels: 3, outputChannels: 3, downs: o.depth, ngf: o.ngf, norm: o.norm, dropout: o.dropout > 0, upsample: o.upsample });
+        : buildUnetGenerator({
+            name: 'G',
+            imageSize: o.imageSize,
+            inputChannels: 3,
+            outputChannels: 3,
+            downs: o.depth,
+            ngf: o.ngf,
+            norm: o.norm,
+            dropout: o.dropout > 0,
+            upsample: o.upsample,
+          });
     // Both discriminators see 6 channels: the source and the target, or the source and the
     // differential image.
     const patchGan = (name: string) => buildPatchGan({ name, imageSize: o.imageSize, inputChannels: 6, ndf: o.ndf, nLayers: o.nLayersD, norm: o.norm });

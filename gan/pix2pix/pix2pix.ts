@@ -30,25 +30,26 @@ import { network, trainingForward } from '../training-forward.js';
  *   in inference mode (BatchNorm running statistics, no dropout).
  */
 
-export const pix2pixOptions = z.object({
-  imageSize: z.number().int().min(8).default(256),
-  ngf: z.number().int().min(1).default(64),
-  ndf: z.number().int().min(1).default(64),
-  norm: z.enum(['batch', 'instance']).default('batch'),
-  /**
-   * unet_256 and unet_128 are the reference's; unet_64 and unet_32 are the same
-   * `UnetGenerator` with 6 and 5 downsamplings (its minimum), for small images and tests.
-   */
-  netG: z.enum(['unet_256', 'unet_128', 'unet_64', 'unet_32']).default('unet_256'),
-  ganMode: z.enum(['vanilla', 'lsgan', 'wgangp']).default('vanilla'),
-  lambdaL1: z.number().min(0).default(100),
-  /** Weight of the WGAN-GP penalty, used only with ganMode 'wgangp'. */
-  lambdaGP: z.number().min(0).default(10),
-  dropout: z.boolean().default(true),
-  nLayersD: z.number().int().min(1).default(3),
-  /** The U-Net's ×2 upsampling: the paper's transposed convs, or resize + 3×3 conv (no checkerboard; ../blocks/upsample-conv.ts). */
-  upsample: upsampleKind.default('transpose'),
-})
+export const pix2pixOptions = z
+  .object({
+    imageSize: z.number().int().min(8).default(256),
+    ngf: z.number().int().min(1).default(64),
+    ndf: z.number().int().min(1).default(64),
+    norm: z.enum(['batch', 'instance']).default('batch'),
+    /**
+     * unet_256 and unet_128 are the reference's; unet_64 and unet_32 are the same
+     * `UnetGenerator` with 6 and 5 downsamplings (its minimum), for small images and tests.
+     */
+    netG: z.enum(['unet_256', 'unet_128', 'unet_64', 'unet_32']).default('unet_256'),
+    ganMode: z.enum(['vanilla', 'lsgan', 'wgangp']).default('vanilla'),
+    lambdaL1: z.number().min(0).default(100),
+    /** Weight of the WGAN-GP penalty, used only with ganMode 'wgangp'. */
+    lambdaGP: z.number().min(0).default(10),
+    dropout: z.boolean().default(true),
+    nLayersD: z.number().int().min(1).default(3),
+    /** The U-Net's ×2 upsampling: the paper's transposed convs, or resize + 3×3 conv (no checkerboard; ../blocks/upsample-conv.ts). */
+    upsample: upsampleKind.default('transpose'),
+  })
   .refine((o) => o.imageSize % 2 ** unetDowns[o.netG] === 0, {
     error: 'imageSize must be a multiple of the size netG is named after (256 for unet_256, …)',
     path: ['imageSize'],
@@ -74,7 +75,17 @@ export const pix2pix = registerArchitecture<Pix2pixOptions>({
   build(o) {
     return {
       generators: {
-        G: buildUnetGenerator({ name: 'G', imageSize: o.imageSize, inputChannels: 3, outputChannels: 3, downs: unetDowns[o.netG], ngf: o.ngf, norm: o.norm, dropout: o.dropout, upsample: o.upsample }),
+        G: buildUnetGenerator({
+          name: 'G',
+          imageSize: o.imageSize,
+          inputChannels: 3,
+          outputChannels: 3,
+          downs: unetDowns[o.netG],
+          ngf: o.ngf,
+          norm: o.norm,
+          dropout: o.dropout,
+          upsample: o.upsample,
+        }),
       },
       discriminators: {
         D: buildPatchGan({ name: 'D', imageSize: o.imageSize, inputChannels: 6, ndf: o.ndf, nLayers: o.nLayersD, norm: o.norm }),

@@ -12,8 +12,7 @@ import { convKernelInit } from '../blocks/weight-init.js';
 export function channelAttention(x: tf.SymbolicTensor, o: { reduction: number; name: string }): tf.SymbolicTensor {
   const channels = x.shape[3];
   if (typeof channels !== 'number') throw new Error(`channelAttention needs a known channel count, got ${JSON.stringify(x.shape)}`);
-  const dense = (units: number, activation: 'relu' | 'sigmoid', name: string) =>
-    tf.layers.dense({ units, activation, kernelInitializer: convKernelInit(), name });
+  const dense = (units: number, activation: 'relu' | 'sigmoid', name: string) => tf.layers.dense({ units, activation, kernelInitializer: convKernelInit(), name });
   let gate = apply(tf.layers.globalAveragePooling2d({ name: `${o.name}_pool` }), x);
   gate = apply(dense(Math.max(1, Math.floor(channels / o.reduction)), 'relu', `${o.name}_squeeze`), gate);
   gate = apply(dense(channels, 'sigmoid', `${o.name}_excite`), gate);

@@ -26,8 +26,5 @@ export function conv(x: tf.SymbolicTensor, { filters, kernelSize, strides = 1, a
 
 /** A 4×4 stride-2 transposed conv + ReLU, MIMO-UNet's decoder upsampling (`BasicConv(transpose=True)`). */
 export function upConv(x: tf.SymbolicTensor, filters: number, name: string): tf.SymbolicTensor {
-  return apply(
-    tf.layers.conv2dTranspose({ filters, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: convKernelInit(), name }),
-    x,
-  );
+  return apply(tf.layers.conv2dTranspose({ filters, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: convKernelInit(), name }), x);
 }

@@ -11,11 +11,7 @@ import { featureAttention } from './feature-attention.js';
  * coarser stage's decoding is the guide, so the conv'd product — carrying the coarse
  * stage's global structure — is added to stage j's features.
  */
-export function decodedFeatureFusion(
-  current: tf.SymbolicTensor,
-  coarserDecoding: tf.SymbolicTensor,
-  o: { filters: number; name: string },
-): tf.SymbolicTensor {
+export function decodedFeatureFusion(current: tf.SymbolicTensor, coarserDecoding: tf.SymbolicTensor, o: { filters: number; name: string }): tf.SymbolicTensor {
   const upsampled = upConv(coarserDecoding, o.filters, `${o.name}_up`);
   return featureAttention(current, upsampled, o.filters, `${o.name}_fa`);
 }

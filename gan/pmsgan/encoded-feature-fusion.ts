@@ -10,11 +10,7 @@ import { featureAttention } from './feature-attention.js';
  * stage j's size and width; feature attention then weights the downsampled encoding by the
  * dense feature and adds the 3×3-conv'd product to it.
  */
-export function encodedFeatureFusion(
-  previousEncoding: tf.SymbolicTensor,
-  input: tf.SymbolicTensor,
-  o: { filters: number; denseLayers: number; name: string },
-): tf.SymbolicTensor {
+export function encodedFeatureFusion(previousEncoding: tf.SymbolicTensor, input: tf.SymbolicTensor, o: { filters: number; denseLayers: number; name: string }): tf.SymbolicTensor {
   const dense = denseBlock(input, { filters: o.filters, layers: o.denseLayers, name: `${o.name}_dense` });
   const downsampled = conv(previousEncoding, { filters: o.filters, kernelSize: 3, strides: 2, activation: 'relu', name: `${o.name}_down` });
   return featureAttention(downsampled, dense, o.filters, `${o.name}_fa`);

@@ -52,10 +52,7 @@ export function buildPmsGenerator(o: PmsGeneratorOptions): tf.LayersModel {
   const encodings: tf.SymbolicTensor[] = [];
   for (let stage = 1; stage <= STAGES; stage++) {
     const x = inputs[stage - 1]!;
-    const fused =
-      stage > 1 && o.eff
-        ? encodedFeatureFusion(encodings[stage - 2]!, x, { filters: width(stage), denseLayers: o.denseLayers, name: `s${stage}_eff` })
-        : x;
+    const fused = stage > 1 && o.eff ? encodedFeatureFusion(encodings[stage - 2]!, x, { filters: width(stage), denseLayers: o.denseLayers, name: `s${stage}_eff` }) : x;
     encodings.push(residualTrunk(fused, { filters: width(stage), blocks: o.residualBlocks, name: `s${stage}_enc` }));
   }
 
@@ -80,9 +77,7 @@ export function buildPmsGenerator(o: PmsGeneratorOptions): tf.LayersModel {
     images[stage - 1] = conv(decodings[stage - 1]!, { filters: 3, kernelSize: 3, activation: 'tanh', name: stageImageLayer(stage) });
   }
 
-  const image = o.mssa
-    ? multiscaleSupervisedAttention(decodings[0]!, images, { filters: width(1), name: 'mssa', outputName: 'mssa_out' })
-    : images[0]!;
+  const image = o.mssa ? multiscaleSupervisedAttention(decodings[0]!, images, { filters: width(1), name: 'mssa', outputName: 'mssa_out' }) : images[0]!;
   const output = apply(new AuxiliaryOutputs({ name: 'output' }), [image, ...images.slice(1)]);
   return tf.model({ inputs: input, outputs: output, name: 'G' });
 }

@@ -13,7 +13,5 @@ import { apply } from './convs.js';
 export function resizeStage(x: tf.SymbolicTensor, from: number, to: number, name: string): tf.SymbolicTensor {
   if (from === to) return x;
   const factor = 2 ** Math.abs(from - to);
-  return from < to
-    ? apply(new BilinearDownsample({ factor, name }), x)
-    : apply(tf.layers.upSampling2d({ size: [factor, factor], interpolation: 'nearest', name }), x);
+  return from < to ? apply(new BilinearDownsample({ factor, name }), x) : apply(tf.layers.upSampling2d({ size: [factor, factor], interpolation: 'nearest', name }), x);
 }

@@ -14,12 +14,7 @@ export function fitLongSide(width: number, height: number, longSide: number): { 
  * min(input longest side, maxSide). A request is honoured as is, up- or downscaling; it is
  * the caller's edge (e.g. the job schema) that bounds what may be requested.
  */
-export function outputDimensions(
-  width: number,
-  height: number,
-  requestedLongSide: number | undefined,
-  maxSide: number,
-): { width: number; height: number } {
+export function outputDimensions(width: number, height: number, requestedLongSide: number | undefined, maxSide: number): { width: number; height: number } {
   side.parse(width);
   side.parse(height);
   side.optional().parse(requestedLongSide);
@@ -32,12 +27,7 @@ export function outputDimensions(
  * `maxSide` (scaled down keeping the aspect ratio, never up), each side then padded up to a
  * multiple of `multiple` (the network's total downsampling).
  */
-export function nativeInputDimensions(
-  width: number,
-  height: number,
-  maxSide: number,
-  multiple: number,
-): { width: number; height: number; paddedWidth: number; paddedHeight: number } {
+export function nativeInputDimensions(width: number, height: number, maxSide: number, multiple: number): { width: number; height: number; paddedWidth: number; paddedHeight: number } {
   side.parse(width);
   side.parse(height);
   side.parse(maxSide);

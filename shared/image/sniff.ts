@@ -49,7 +49,10 @@ const svgStart = /^(?:\s*(?:<\?[^>]*\?>|<!--[\s\S]*?-->|<!doctype[^>[]*(?:\[[\s\
 const svgHeadBytes = 64 * 1024;
 
 function isSvg(bytes: Buffer): boolean {
-  const head = bytes.subarray(0, svgHeadBytes).toString('utf8').replace(/^\uFEFF/, '');
+  const head = bytes
+    .subarray(0, svgHeadBytes)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
   return svgStart.test(head);
 }
 

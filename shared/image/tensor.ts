@@ -2,9 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { assertRawRgb, rgbChannels } from './raw-rgb.js';
 
-const valueRangeSchema = z
-  .tuple([z.number(), z.number()])
-  .refine(([low, high]) => low < high, 'valueRange must be [low, high] with low < high');
+const valueRangeSchema = z.tuple([z.number(), z.number()]).refine(([low, high]) => low < high, 'valueRange must be [low, high] with low < high');
 
 const sideSchema = z.number().int().positive();
 

@@ -23,7 +23,12 @@ export function blurUpsample2x(x: tf.Tensor4D, edges: BlurEdges = 'zero'): tf.Te
     // Nearest-neighbour 2×: rows repeated, then each pixel of a row repeated.
     const rows = tf.concat([x, x], 2).reshape([n, 2 * h, w, 1, c]);
     const nearest = tf.concat([rows, rows], 3).reshape([n, 2 * h, 2 * w, c]) as tf.Tensor4D;
-    const border: [number, number][] = [[0, 0], [1, 1], [1, 1], [0, 0]];
+    const border: [number, number][] = [
+      [0, 0],
+      [1, 1],
+      [1, 1],
+      [0, 0],
+    ];
     // 'symmetric' mirroring by one sample repeats the edge sample.
     const padded = edges === 'zero' ? tf.pad(nearest, border) : tf.mirrorPad(nearest, border, 'symmetric');
     return tf.avgPool(tf.avgPool(padded, 2, 1, 'valid'), 2, 1, 'valid');

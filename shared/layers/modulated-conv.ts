@@ -124,10 +124,6 @@ function splitShapes(inputShape: tf.Shape | tf.Shape[]): [tf.Shape, tf.Shape] {
 }
 
 /** Builds a ModulatedConv and applies it to `[x, code]` in a functional model. */
-export function modulatedConv(
-  x: tf.SymbolicTensor,
-  code: tf.SymbolicTensor,
-  args: ModulatedConvArgs & { name?: string },
-): tf.SymbolicTensor {
+export function modulatedConv(x: tf.SymbolicTensor, code: tf.SymbolicTensor, args: ModulatedConvArgs & { name?: string }): tf.SymbolicTensor {
   return new ModulatedConv(args).apply([x, code]) as tf.SymbolicTensor;
 }

@@ -23,7 +23,16 @@ export class ReflectionPad extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor4D;
     const p = this.padding;
-    return tf.mirrorPad(x, [[0, 0], [p, p], [p, p], [0, 0]], 'reflect');
+    return tf.mirrorPad(
+      x,
+      [
+        [0, 0],
+        [p, p],
+        [p, p],
+        [0, 0],
+      ],
+      'reflect',
+    );
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -65,7 +65,10 @@ export class SelfAttention extends tf.layers.Layer implements CountsFlops {
       const [n, h, w, c] = x.shape;
       const pixels = x.reshape([n * h * w, c]) as tf.Tensor2D;
       const project = (kernel: tf.LayerVariable, bias: tf.LayerVariable) =>
-        tf.matMul(pixels, kernel.read() as tf.Tensor2D).add(bias.read()).reshape([n, h * w, -1]) as tf.Tensor3D;
+        tf
+          .matMul(pixels, kernel.read() as tf.Tensor2D)
+          .add(bias.read())
+          .reshape([n, h * w, -1]) as tf.Tensor3D;
       const query = project(queryKernel, queryBias);
       const key = project(keyKernel, keyBias);
       const value = project(valueKernel, valueBias);

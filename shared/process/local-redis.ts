@@ -21,8 +21,7 @@ export class RedisNotInstalledError extends Error {
   override readonly name = 'RedisNotInstalledError';
   constructor() {
     super(
-      'redis-server was not found on PATH. Install Redis (Debian/Ubuntu: `sudo apt-get install -y redis-server`; ' +
-        'macOS: `brew install redis`) or set REDIS_URL to an existing server.',
+      'redis-server was not found on PATH. Install Redis (Debian/Ubuntu: `sudo apt-get install -y redis-server`; ' + 'macOS: `brew install redis`) or set REDIS_URL to an existing server.',
     );
   }
 }
@@ -99,8 +98,7 @@ export async function ensureLocalRedis(options: { dir: string; port: number }): 
     try {
       if (!(await portIsFree(options.port))) {
         throw new LocalRedisUnavailableError(
-          `port ${options.port} is taken by another program, so the local Redis cannot start. ` +
-            'Set LOCAL_REDIS_PORT to a free port, or REDIS_URL to a Redis server you run.',
+          `port ${options.port} is taken by another program, so the local Redis cannot start. ` + 'Set LOCAL_REDIS_PORT to a free port, or REDIS_URL to a Redis server you run.',
         );
       }
       const child = await spawnRedis({

@@ -79,7 +79,10 @@ export const trainJobSchema = z.object({
   /** Architecture name from the model zoo; unset uses the style's configured one. */
   architecture: z.string().optional(),
   /** Dataset name under the data directory; unset uses the style's configured one. */
-  dataset: z.string().regex(/^[\w.-]+$/).optional(),
+  dataset: z
+    .string()
+    .regex(/^[\w.-]+$/)
+    .optional(),
   /** Overrides of training options (n_epochs, lr, …) by their reference-toolkit names. */
   options: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
   /** Who asked (platform:user id), for the answer and the audit log. */

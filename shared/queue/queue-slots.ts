@@ -44,9 +44,7 @@ export class QueueSlots {
   /** A place in the queue, or undefined when the queue is full. */
   async reserve(id: string): Promise<QueueSlot | undefined> {
     const now = Date.now();
-    const position = Number(
-      await this.redis.eval(reserveScript, 3, this.queue.toKey('wait'), this.queue.toKey('paused'), this.reservationsKey, this.cap, now, now + reservationTtlMs, id),
-    );
+    const position = Number(await this.redis.eval(reserveScript, 3, this.queue.toKey('wait'), this.queue.toKey('paused'), this.reservationsKey, this.cap, now, now + reservationTtlMs, id));
     if (!position) return undefined;
     const release = async () => {
       await this.redis.zrem(this.reservationsKey, id);

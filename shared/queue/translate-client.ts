@@ -3,20 +3,10 @@ import type { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BlobStore } from '../blob/blob-store.js';
 import { UserError } from '../errors.js';
-import {
-  SCHEMA_VERSION,
-  translateProgressSchema,
-  translateResultSchema,
-  type TranslateJob,
-  type TranslateProgress,
-  type TranslateResult,
-} from './contracts.js';
+import { SCHEMA_VERSION, translateProgressSchema, translateResultSchema, type TranslateJob, type TranslateProgress, type TranslateResult } from './contracts.js';
 import { queuePosition } from './queue-position.js';
 
-export type JobState =
-  | { state: 'queued'; position: number | undefined }
-  | { state: 'running'; progress: TranslateProgress }
-  | { state: 'done'; result: TranslateResult };
+export type JobState = { state: 'queued'; position: number | undefined } | { state: 'running'; progress: TranslateProgress } | { state: 'done'; result: TranslateResult };
 
 /**
  * Submits a translate job and waits for it, reporting state changes. For callers that wait

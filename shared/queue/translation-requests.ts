@@ -2,16 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FlowProducer, Job } from 'bullmq';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
-import {
-  SCHEMA_VERSION,
-  platforms,
-  queueNames,
-  translateResultSchema,
-  type Platform,
-  type TranslateJob,
-  type TranslateJobInput,
-  type TranslateResult,
-} from './contracts.js';
+import { SCHEMA_VERSION, platforms, queueNames, translateResultSchema, type Platform, type TranslateJob, type TranslateJobInput, type TranslateResult } from './contracts.js';
 import { translateJobOptions, type QueueConfig } from './queues.js';
 
 /**
@@ -40,12 +31,7 @@ export type TranslationRequest = Omit<TranslateJobInput, 'v' | 'requestId' | 'en
   requestId?: string;
 };
 
-export async function submitTranslation(
-  flow: FlowProducer,
-  config: QueueConfig,
-  request: TranslationRequest,
-  target: Record<string, unknown>,
-): Promise<SubmittedRequest> {
+export async function submitTranslation(flow: FlowProducer, config: QueueConfig, request: TranslationRequest, target: Record<string, unknown>): Promise<SubmittedRequest> {
   const requestId = request.requestId ?? randomUUID();
   const job: TranslateJob = {
     ...request,

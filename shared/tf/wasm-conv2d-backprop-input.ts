@@ -54,17 +54,25 @@ function conv2DBackpropInput(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo 
   const bottom = Math.max(0, Math.ceil((top + inHeight) / s) - outHeight);
   const right = Math.max(0, Math.ceil((left + inWidth) / s) - outWidth);
 
-  const run = (name: string, kernelInputs: tf.NamedTensorInfoMap, kernelAttrs: tf.NamedAttrMap): tf.TensorInfo =>
-    runWasmKernel(backend, name, kernelInputs, kernelAttrs);
+  const run = (name: string, kernelInputs: tf.NamedTensorInfoMap, kernelAttrs: tf.NamedAttrMap): tf.TensorInfo => runWasmKernel(backend, name, kernelInputs, kernelAttrs);
   const subKernels = keepPreparedFilters ? preparedFilter(backend, filter, s) : subPixelFilter(backend, filter, s);
   let phases: tf.TensorInfo;
   try {
-    phases = run('Conv2D', { x: dy, filter: subKernels }, {
-      strides: [1, 1],
-      dilations: [1, 1],
-      pad: [[0, 0], [tapsH - 1, bottom], [tapsW - 1, right], [0, 0]],
-      dataFormat: 'NHWC',
-    });
+    phases = run(
+      'Conv2D',
+      { x: dy, filter: subKernels },
+      {
+        strides: [1, 1],
+        dilations: [1, 1],
+        pad: [
+          [0, 0],
+          [tapsH - 1, bottom],
+          [tapsW - 1, right],
+          [0, 0],
+        ],
+        dataFormat: 'NHWC',
+      },
+    );
   } finally {
     // Freeing it also frees XNNPACK's packed copy, which wasm keeps per filter buffer.
     if (!keepPreparedFilters) backend.disposeData(subKernels.dataId);

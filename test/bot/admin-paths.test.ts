@@ -93,7 +93,12 @@ describe('every admin path refuses a non-admin, and nothing is enqueued or chang
 
   it('web: without a session (none, forged, or after a wrong password) every admin action and bull-board call is refused', async () => {
     const before = await footprint(telegram.redis.url, telegram.config.QUEUE_PREFIX, telegram.store, telegram.config.DATA_DIR);
-    const login = await fetch(new URL('/admin/login', web.url), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'password=wrong', redirect: 'manual' });
+    const login = await fetch(new URL('/admin/login', web.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'password=wrong',
+      redirect: 'manual',
+    });
     assert.equal(login.headers.get('set-cookie')?.includes('session') ?? false, false, 'a wrong password gets no session');
     const cookies = [undefined, 'animebot-admin=forged.value', 'session=forged'];
     const requests: [string, string, unknown][] = [

@@ -105,12 +105,10 @@ describe('bot core: limits, cancel, forget, exactly-once answers (real Redis, no
 
   async function refusal(user: string, declaredBytes?: number): Promise<UserErrorCode> {
     const before = downloads;
-    const error = await core.intake
-      .submit({ requestId: `r-${++counter}`, userId: user, image: image(declaredBytes), announce: async () => ({ user, n: 0 }) })
-      .then(
-        () => assert.fail('expected a refusal'),
-        (err: unknown) => err,
-      );
+    const error = await core.intake.submit({ requestId: `r-${++counter}`, userId: user, image: image(declaredBytes), announce: async () => ({ user, n: 0 }) }).then(
+      () => assert.fail('expected a refusal'),
+      (err: unknown) => err,
+    );
     assert.ok(error instanceof UserError, String(error));
     assert.equal(downloads, before, 'nothing was downloaded');
     return error.code;

@@ -26,12 +26,22 @@ export function formatChaosReport(report: ChaosReport): string {
     row('keys left (blobs)', `${keys.keys} (${keys.blobs}), all blobs expire within ${o.blobTtlS} s: ${keys.leaked.some((k) => k.includes(':blob:')) ? 'no' : 'yes'}`),
     row('keys without their TTL', keys.leaked.length),
     row('orphan job hashes', keys.orphanJobs.length),
-    row('jobs left unfinished', Object.values(keys.unfinishedJobs).reduce((a, b) => a + b, 0)),
-    row('finished jobs kept (retention)', Object.entries(keys.finishedJobs).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'),
+    row(
+      'jobs left unfinished',
+      Object.values(keys.unfinishedJobs).reduce((a, b) => a + b, 0),
+    ),
+    row(
+      'finished jobs kept (retention)',
+      Object.entries(keys.finishedJobs)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ') || 'none',
+    ),
     row('run time', `${report.seconds.toFixed(0)} s`),
     '',
     ...report.examples,
-    report.problems.length ? `FAILED: ${report.problems.join('; ')}` : 'PASSED: every accepted photo got exactly one answer, every refusal said why, no key outlives its TTL, memory stayed bounded',
+    report.problems.length
+      ? `FAILED: ${report.problems.join('; ')}`
+      : 'PASSED: every accepted photo got exactly one answer, every refusal said why, no key outlives its TTL, memory stayed bounded',
   ];
   return lines.join('\n');
 }

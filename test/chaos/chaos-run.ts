@@ -297,9 +297,7 @@ function sendSchedule(random: SeededRandom, options: ChaosOptions): { atMs: numb
  */
 function faultSchedule(random: SeededRandom, options: ChaosOptions): { atMs: number; kind: FaultKind; worker: number }[] {
   const kinds: FaultKind[] = ['worker', 'redis', 'bot'];
-  const faults = kinds.flatMap((kind) =>
-    Array.from({ length: options.faultsPerKind }, () => ({ kind, atMs: random.range(0.1, 0.9) * options.durationS * 1000, worker: random.int(0, 1) })),
-  );
+  const faults = kinds.flatMap((kind) => Array.from({ length: options.faultsPerKind }, () => ({ kind, atMs: random.range(0.1, 0.9) * options.durationS * 1000, worker: random.int(0, 1) })));
   return faults.sort((a, b) => a.atMs - b.atMs);
 }
 
@@ -311,15 +309,7 @@ async function queuesIdle(queues: Queue[]): Promise<boolean> {
   return true;
 }
 
-function summarise(
-  options: ChaosOptions,
-  sent: SentPhoto[],
-  fates: PhotoFate[],
-  faults: InjectedFault[],
-  memory: RoleMemory[],
-  keys: KeyAudit,
-  seconds: number,
-): ChaosReport {
+function summarise(options: ChaosOptions, sent: SentPhoto[], fates: PhotoFate[], faults: InjectedFault[], memory: RoleMemory[], keys: KeyAudit, seconds: number): ChaosReport {
   const refused: Record<RefusalReason, number> = { rate_limited: 0, too_many_pending: 0, queue_busy: 0, error: 0 };
   const examples: string[] = [];
   const example = (kind: string, i: number, what: string) => {

@@ -21,8 +21,7 @@ describe('Discord chat experience (issue 16): private refusals, public results, 
   });
 
   /** The last text of the interaction's private reply, once it has one. */
-  const privateAnswer = (i: StoredInteraction) =>
-    h.standIn.waitFor(`the answer to ${i.id}`, () => (i.original?.contents.length ? i.original : undefined));
+  const privateAnswer = (i: StoredInteraction) => h.standIn.waitFor(`the answer to ${i.id}`, () => (i.original?.contents.length ? i.original : undefined));
   const resultOf = (i: StoredInteraction) =>
     h.standIn.waitFor(`the result of ${i.id}`, () => {
       const reply = h.standIn.replyOf(i);

@@ -89,13 +89,19 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
     const reply = await result(interaction);
     firstResult = reply;
 
-    assert.deepEqual(interaction.callbacks.map((c) => c.type), [deferredCallback]);
+    assert.deepEqual(
+      interaction.callbacks.map((c) => c.type),
+      [deferredCallback],
+    );
     assert.ok(interaction.callbacks[0]!.at - interaction.createdAt < 3000, 'deferred within 3 s');
     assert.equal(Number(interaction.callbacks[0]!.data?.flags) & ephemeral, ephemeral, 'deferred privately: until the image is checked, only the user sees anything');
     assert.equal(reply.flags & ephemeral, 0, 'everyone in the channel sees the accepted request and its result');
     assert.equal(interaction.original?.deleted, true, 'the private reply gave way: one message for the request');
     assert.match(reply.contents[0]!, /^Queued — position 1 \(about \d+ s\)$/);
-    assert.ok(reply.contents.slice(1, -1).some((c) => /^Running — .+ \(\d+ %\)$/.test(c)), `a progress edit among ${JSON.stringify(reply.contents)}`);
+    assert.ok(
+      reply.contents.slice(1, -1).some((c) => /^Running — .+ \(\d+ %\)$/.test(c)),
+      `a progress edit among ${JSON.stringify(reply.contents)}`,
+    );
     assert.match(reply.content, /^Done — Pencil sketch, 96×64, [\d.]+ s$/);
     assert.equal(standIn.downloads.length, downloadsBefore + 1, 'the attachment was downloaded once');
 
@@ -118,7 +124,10 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
     const posted = standIn.postMessage(alice, { text: 'my dog', attachments: [{ bytes: input, filename: 'dog.png', contentType: 'image/png', width: 80, height: 48 }] });
     const menu = standIn.messageCommand(alice, 'Animeify', posted);
     const reply = await result(menu);
-    assert.deepEqual(menu.callbacks.map((c) => c.type), [deferredCallback]);
+    assert.deepEqual(
+      menu.callbacks.map((c) => c.type),
+      [deferredCallback],
+    );
     assert.match(reply.contents[0]!, /^Queued — position \d+/);
     assert.match(reply.content, /^Done — Pencil sketch, 80×48/);
     await assertModelOutput(reply.attachments[0]!.bytes, 'sketch', input);
@@ -127,10 +136,17 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
     assert.ok(cartoon);
     const press = standIn.pressButton(alice, reply, cartoon.customId);
     const second = await result(press);
-    assert.deepEqual(press.callbacks.map((c) => c.type), [deferredCallback], 'the button press is acknowledged with a new reply');
+    assert.deepEqual(
+      press.callbacks.map((c) => c.type),
+      [deferredCallback],
+      'the button press is acknowledged with a new reply',
+    );
     assert.match(second.content, /^Done — Cartoon, 80×48/);
     await assertModelOutput(second.attachments[0]!.bytes, 'toon', input);
-    assert.ok(second.buttons.some((b) => b.label === 'Pencil sketch'), 'the second result offers the first style');
+    assert.ok(
+      second.buttons.some((b) => b.label === 'Pencil sketch'),
+      'the second result offers the first style',
+    );
     assert.equal(reply.attachments.length, 1, 'the first result is unchanged');
   });
 
@@ -178,7 +194,10 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
     const { standIn } = h;
     const refused = standIn.admin(alice, 'retrain', { style: 'sketch' });
     const refusal = await standIn.waitFor('the refusal', () => refused.original);
-    assert.deepEqual(refused.callbacks.map((c) => c.type), [messageCallback]);
+    assert.deepEqual(
+      refused.callbacks.map((c) => c.type),
+      [messageCallback],
+    );
     assert.equal(refusal.content, UserError.adminOnly().message);
     assert.equal(refusal.flags & ephemeral, ephemeral, 'only the user sees the refusal');
     assert.equal(await h.train.getJobCountByTypes(...allJobStates), 0, 'nothing was enqueued');
@@ -204,7 +223,10 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
       });
       assert.equal(notice.flags & ephemeral, 0, 'the notice is public (it is edited after the token expired)');
       assert.equal(notice.contents[0], 'Training toon on faces: queued.');
-      assert.deepEqual(accepted.callbacks.map((c) => c.type), [deferredCallback]);
+      assert.deepEqual(
+        accepted.callbacks.map((c) => c.type),
+        [deferredCallback],
+      );
       const job = await standIn.waitFor('the train job', async () => (await h.train.getJobs([...allJobStates]))[0]);
       const data = trainJobSchema.parse(job.data);
       assert.deepEqual([data.kind, data.style, data.dataset, data.requestedBy], ['train', 'toon', 'faces', `discord:${adminUser.id}`]);
@@ -213,7 +235,10 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
 
       const image = await standIn.waitFor('the summary image', () => accepted.followups.find((m) => m.attachments.length));
       assert.ok(image.attachments[0]!.bytes.equals(summaryBytes), 'the summary image is posted as it is');
-      assert.ok(notice.contents.some((c) => c.startsWith('Training toon: training 50 %, step 5/10')), `progress edit among ${JSON.stringify(notice.contents)}`);
+      assert.ok(
+        notice.contents.some((c) => c.startsWith('Training toon: training 50 %, step 5/10')),
+        `progress edit among ${JSON.stringify(notice.contents)}`,
+      );
       assert.match(notice.content, /^Training of toon finished: version v2 promoted\.\nfid 42\.5/);
     } finally {
       await trainer.close();
@@ -306,7 +331,10 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
     const subcommands = (byName('admin').options as { name: string }[]).map((o) => o.name);
     assert.deepEqual(subcommands, ['retrain', 'eval', 'models', 'promote', 'rollback', 'queue', 'runs', 'cancelrun', 'curate']);
     const cancelOptions = (byName('admin').options as { name: string; options?: { name: string; required?: boolean }[] }[]).find((o) => o.name === 'cancelrun')?.options;
-    assert.deepEqual(cancelOptions?.map((o) => [o.name, o.required]), [['job', true]]);
+    assert.deepEqual(
+      cancelOptions?.map((o) => [o.name, o.required]),
+      [['job', true]],
+    );
   });
 
   it('a job that completes after the interaction token expired is delivered as a channel message mentioning the user (by DM when private or when the channel is closed to the bot)', async () => {
@@ -346,7 +374,10 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
       assert.match(answer.content, new RegExp(`^<@${user.id}> Done — Pencil sketch, ${size}`));
       assert.deepEqual(answer.pings, [user.id], 'the user, and only the user, is notified');
       await assertModelOutput(answer.attachments[0]!.bytes, 'sketch', input);
-      assert.ok(answer.buttons.some((b) => b.label === 'Cartoon'), 'the buttons come with it');
+      assert.ok(
+        answer.buttons.some((b) => b.label === 'Cartoon'),
+        'the buttons come with it',
+      );
       assert.equal(reply.attachments.length, 0, 'the expired reply got no image');
       assert.match(reply.content, /^Done — /, 'the expired reply was edited as the bot’s channel message');
     }
@@ -375,8 +406,14 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
 
   it('neither the bot token nor image bytes (base64 or hex) reach the logs of the bot and the worker', () => {
     const { logs, standIn } = h;
-    assert.ok(logs.some((line) => line.includes('"bot":"discord"')), 'the bot logged');
-    assert.ok(logs.some((line) => line.includes('translate job done')), 'the worker logged');
+    assert.ok(
+      logs.some((line) => line.includes('"bot":"discord"')),
+      'the bot logged',
+    );
+    assert.ok(
+      logs.some((line) => line.includes('translate job done')),
+      'the worker logged',
+    );
     assert.ok(!logs.some((line) => line.includes(standIn.token.split('.').at(-1)!)), 'no log line holds the token');
     const sent = [standIn.channelId, standIn.dmChannelOf(alice.id), standIn.dmChannelOf(bob.id)].flatMap((channel) =>
       channel ? standIn.messagesIn(channel, { fromBot: true }).flatMap((m) => m.attachments.map((a) => a.bytes)) : [],

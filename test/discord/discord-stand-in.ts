@@ -341,7 +341,11 @@ export class DiscordStandIn {
   waitFor<T>(description: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
     return waitFor(description, probe, {
       timeoutMs,
-      context: () => `last REST calls:\n${this.calls.slice(-15).map((c) => `${c.method} ${c.route.replace(/\/[\w-]{60,}/, '/<token>')} → ${c.status} ${JSON.stringify(c.body ?? {}).slice(0, 160)}`).join('\n')}`,
+      context: () =>
+        `last REST calls:\n${this.calls
+          .slice(-15)
+          .map((c) => `${c.method} ${c.route.replace(/\/[\w-]{60,}/, '/<token>')} → ${c.status} ${JSON.stringify(c.body ?? {}).slice(0, 160)}`)
+          .join('\n')}`,
     });
   }
 
@@ -436,13 +440,7 @@ export class DiscordStandIn {
     };
   }
 
-  private interact(
-    user: DiscordUser,
-    type: number,
-    channelId: string,
-    data: Record<string, unknown>,
-    extra: { tokenLifetimeMs?: number; message?: StoredMessage } = {},
-  ): StoredInteraction {
+  private interact(user: DiscordUser, type: number, channelId: string, data: Record<string, unknown>, extra: { tokenLifetimeMs?: number; message?: StoredMessage } = {}): StoredInteraction {
     const createdAt = Date.now();
     const interaction: StoredInteraction = {
       id: this.snowflake(createdAt),
@@ -549,7 +547,12 @@ export class DiscordStandIn {
     if (method === 'PUT' && (m = /^\/applications\/(\d+)\/(?:guilds\/(\d+)\/)?commands$/.exec(route))) {
       botOnly();
       if (m[1] !== this.applicationId) throw new ApiError(403, 50001, 'Missing Access');
-      const commands = (Array.isArray(body) ? (body as Record<string, unknown>[]) : []).map((c) => ({ ...c, id: this.snowflake(), application_id: this.applicationId, version: this.snowflake() }));
+      const commands = (Array.isArray(body) ? (body as Record<string, unknown>[]) : []).map((c) => ({
+        ...c,
+        id: this.snowflake(),
+        application_id: this.applicationId,
+        version: this.snowflake(),
+      }));
       this.registeredCommands.set(m[2] ?? 'global', commands);
       return commands;
     }
@@ -674,7 +677,10 @@ export class DiscordStandIn {
         );
       });
     } else if (files.length) {
-      message.attachments = [...message.attachments, ...files.map((f) => this.storeAttachment({ bytes: f.bytes, filename: f.filename ?? 'file', ...(f.contentType ? { contentType: f.contentType } : {}) }, message.channelId))];
+      message.attachments = [
+        ...message.attachments,
+        ...files.map((f) => this.storeAttachment({ bytes: f.bytes, filename: f.filename ?? 'file', ...(f.contentType ? { contentType: f.contentType } : {}) }, message.channelId)),
+      ];
     }
     const mentioned = [...message.content.matchAll(/<@!?(\d+)>/g)].map((x) => x[1]!);
     const allowed = body.allowed_mentions as { parse?: string[]; users?: string[] } | undefined;

@@ -63,7 +63,10 @@ describe('Discord HTTP interactions (DISCORD_PUBLIC_KEY): signed POSTs instead o
 
   it('does not connect to the gateway; Discord’s signed PING (its check of the endpoint URL) gets PONG', async () => {
     assert.equal(h.standIn.gateway.sessions.length, 0, 'no gateway connection');
-    assert.ok(h.standIn.calls.some((c) => c.method === 'GET' && c.route === '/applications/@me' && c.authorized), 'the token was checked at start');
+    assert.ok(
+      h.standIn.calls.some((c) => c.method === 'GET' && c.route === '/applications/@me' && c.authorized),
+      'the token was checked at start',
+    );
     assert.deepEqual(await h.standIn.ping(), { status: 200, body: { type: callbackTypes.pong } });
   });
 
@@ -88,7 +91,9 @@ describe('Discord HTTP interactions (DISCORD_PUBLIC_KEY): signed POSTs instead o
       'another key': await h.standIn.postToEndpoint(help, { key: stranger }),
       'another body': await h.standIn.postToEndpoint(help, { signedBody: help.replace('"help"', '"forget"') }),
       'a stale timestamp': await h.standIn.postToEndpoint(help, { timestampS: Math.floor(Date.now() / 1000) - 600 }),
-      'a PING with another key': await h.standIn.postToEndpoint(JSON.stringify({ id: '1300000000000000003', application_id: h.standIn.applicationId, type: 1, token: 'x', version: 1 }), { key: stranger }),
+      'a PING with another key': await h.standIn.postToEndpoint(JSON.stringify({ id: '1300000000000000003', application_id: h.standIn.applicationId, type: 1, token: 'x', version: 1 }), {
+        key: stranger,
+      }),
     };
     for (const [name, response] of Object.entries(refused)) assert.equal(response.status, 401, name);
     assert.equal(h.standIn.calls.filter((c) => c.route.includes(token)).length, 0, 'the bot did nothing with the interaction');
@@ -115,7 +120,10 @@ describe('Discord HTTP interactions (DISCORD_PUBLIC_KEY): signed POSTs instead o
     assert.match(reply.contents[0]!, /^Queued — position 1 \(about \d+ s\)$/);
     assert.match(reply.content, /^Done — Pencil sketch, 96×64, [\d.]+ s$/);
     const webhook = standIn.webhookCalls(interaction);
-    assert.ok(webhook.some((c) => c.method === 'POST' && !c.authorized), 'the public follow-up, with the interaction token alone');
+    assert.ok(
+      webhook.some((c) => c.method === 'POST' && !c.authorized),
+      'the public follow-up, with the interaction token alone',
+    );
     assert.equal(webhook.filter((c) => c.method === 'PATCH' && c.route.endsWith(`/messages/${reply.id}`) && c.files.length).length, 1, 'one edit carries the image');
     await assertModelOutput(reply, 'sketch', input);
     assert.deepEqual(
@@ -173,8 +181,14 @@ describe('Discord HTTP interactions (DISCORD_PUBLIC_KEY): signed POSTs instead o
 
   it('neither the bot token, an interaction token nor image bytes (base64 or hex) reach the logs of the bot and the worker', () => {
     const { logs, standIn } = h;
-    assert.ok(logs.some((line) => line.includes('receiving interactions by HTTP')), 'the bot logged');
-    assert.ok(logs.some((line) => line.includes('translate job done')), 'the worker logged');
+    assert.ok(
+      logs.some((line) => line.includes('receiving interactions by HTTP')),
+      'the bot logged',
+    );
+    assert.ok(
+      logs.some((line) => line.includes('translate job done')),
+      'the worker logged',
+    );
     assert.ok(!logs.some((line) => line.includes(standIn.token.split('.').at(-1)!)), 'no log line holds the bot token');
     assert.ok(interactions.length >= 6);
     assert.equal(

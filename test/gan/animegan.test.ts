@@ -249,8 +249,7 @@ describe('animegan in the shared train step', () => {
     }));
   const disposeBatch = (b: Batch) => tf.dispose([b.a, b.b, b.bEdgeSmoothed!]);
   const weightsOf = (model: tf.LayersModel) => model.trainableWeights.map((w) => (w.read().dataSync() as Float32Array).slice());
-  const largestChange = (before: Float32Array[], model: tf.LayersModel) =>
-    Math.max(...weightsOf(model).flatMap((after, i) => Array.from(after, (v, j) => Math.abs(v - before[i]![j]!))));
+  const largestChange = (before: Float32Array[], model: tf.LayersModel) => Math.max(...weightsOf(model).flatMap((after, i) => Array.from(after, (v, j) => Math.abs(v - before[i]![j]!))));
 
   it('trains only G during initSteps at the run’s rate, then D at dLrScale × the rate', () => {
     const o = options({ initSteps: 2, edgePromoting: true });
@@ -298,7 +297,13 @@ describe('animegan in the shared train step', () => {
     // G's moments appear at step 0, D's at step 10 (its first update); between, the count stays put.
     assert.equal(counts[9], counts[0], `tensor count grew in the init phase: ${counts.join(',')}`);
     assert.equal(counts[19], counts[10], `tensor count grew in the adversarial phase: ${counts.join(',')}`);
-    assert.ok(mean(content.slice(7, 10)) < mean(content.slice(0, 3)), `content loss did not go down: ${content.slice(0, 10).map((l) => l.toFixed(4)).join(' ')}`);
+    assert.ok(
+      mean(content.slice(7, 10)) < mean(content.slice(0, 3)),
+      `content loss did not go down: ${content
+        .slice(0, 10)
+        .map((l) => l.toFixed(4))
+        .join(' ')}`,
+    );
   });
 
   it('lowers its full generator loss (every term) over 20 steps against a fixed discriminator', () => {

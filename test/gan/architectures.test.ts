@@ -89,13 +89,19 @@ for (const arch of architectures) {
       const out = served.predict(image) as tf.Tensor;
       assert.deepEqual(out.shape, [1, size, size, 3]);
       const values = out.dataSync();
-      assert.ok(values.every((v) => Number.isFinite(v) && v >= -1 && v <= 1), 'outputs must be finite and within [-1, 1]');
+      assert.ok(
+        values.every((v) => Number.isFinite(v) && v >= -1 && v <= 1),
+        'outputs must be finite and within [-1, 1]',
+      );
       tf.dispose([image, out]);
     });
 
     it('saves and loads every network through the model store with bit-identical outputs', async () => {
       const store = new DirectoryModelStore(storeRoot);
-      const style = arch.name.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40);
+      const style = arch.name
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, '-')
+        .slice(0, 40);
       for (const [name, model] of Object.entries({ ...nets.generators, ...nets.discriminators })) {
         const meta = await saveGenerator(store, model, { style, architecture: arch.name, options, inputSize: size, version: name.replace(/[^\w.-]/g, '_') });
         const { model: loaded } = await loadLayersModel(store, style, meta.version);
@@ -113,7 +119,10 @@ for (const arch of architectures) {
     if (multiple !== undefined) {
       it(`is served at other sizes: stored with inputMultiple ${multiple}, loaded, it maps a non-square image of multiples of it to one of that size`, async () => {
         const store = new DirectoryModelStore(storeRoot);
-        const style = `${arch.name}-native`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40);
+        const style = `${arch.name}-native`
+          .toLowerCase()
+          .replace(/[^a-z0-9-]/g, '-')
+          .slice(0, 40);
         const meta = await saveGenerator(store, nets.generators[arch.served]!, { style, architecture: arch.name, options, inputSize: size });
         assert.equal(meta.inputMultiple, multiple);
         const { model: loaded, inputMultiple } = await loadLayersModel(store, style, meta.version);
@@ -121,7 +130,10 @@ for (const arch of architectures) {
         const [height, width] = [2 * multiple, 3 * multiple];
         const out = tf.tidy(() => loaded.predict(tf.randomUniform([1, height, width, 3], -1, 1, 'float32', 9)) as tf.Tensor);
         assert.deepEqual(out.shape, [1, height, width, 3]);
-        assert.ok(out.dataSync().every((v) => Number.isFinite(v) && v >= -1 && v <= 1), 'outputs must be finite and within [-1, 1]');
+        assert.ok(
+          out.dataSync().every((v) => Number.isFinite(v) && v >= -1 && v <= 1),
+          'outputs must be finite and within [-1, 1]',
+        );
         out.dispose();
         loaded.dispose();
       });
@@ -148,7 +160,9 @@ for (const arch of architectures) {
       }
       const cpu = process.cpuUsage(cpuBefore);
       const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
-      t.diagnostic(`${arch.name}: ${trainingSteps} steps in ${Date.now() - started} ms (${cpuMs} ms CPU); generator loss ${generatorLoss[0]!.toFixed(4)} → ${generatorLoss.at(-1)!.toFixed(4)}`);
+      t.diagnostic(
+        `${arch.name}: ${trainingSteps} steps in ${Date.now() - started} ms (${cpuMs} ms CPU); generator loss ${generatorLoss[0]!.toFixed(4)} → ${generatorLoss.at(-1)!.toFixed(4)}`,
+      );
       trainer.dispose();
       tf.dispose([batch.a, batch.b]);
       // The first step creates the optimizers' moment variables; after it the count must stay put.

@@ -59,7 +59,10 @@ describe('pix2pix', () => {
 
 describe('PatchGAN', () => {
   it('on 3 channels with batch norm has 2,765,633 parameters, with instance norm 2,764,737', () => {
-    for (const [norm, expected] of [['batch', 2_765_633], ['instance', 2_764_737]] as const) {
+    for (const [norm, expected] of [
+      ['batch', 2_765_633],
+      ['instance', 2_764_737],
+    ] as const) {
       const D = buildPatchGan({ name: 'D', imageSize: 256, inputChannels: 3, ndf: 64, nLayers: 3, norm });
       assert.equal(trainableParamCount(D), expected, norm);
       D.dispose();
@@ -71,7 +74,11 @@ describe('PatchGAN', () => {
     const D = buildPatchGan({ name: 'D', imageSize: 96, inputChannels: 1, ndf: 2, nLayers: 3, norm: 'batch' });
     const gradient = tf.tidy(() => {
       const logit = (x: tf.Tensor) => (D.apply(x, { training: false }) as tf.Tensor).slice([0, 5, 5, 0], [1, 1, 1, 1]).sum();
-      return tf.grad(logit)(tf.randomNormal([1, 96, 96, 1], 0, 1, 'float32', 3)).squeeze().abs().arraySync() as number[][];
+      return tf
+        .grad(logit)(tf.randomNormal([1, 96, 96, 1], 0, 1, 'float32', 3))
+        .squeeze()
+        .abs()
+        .arraySync() as number[][];
     });
     const rows = gradient.map((row, r) => (row.some((v) => v > 0) ? r : -1)).filter((r) => r >= 0);
     const cols = gradient[0]!.map((_, c) => (gradient.some((row) => row[c]! > 0) ? c : -1)).filter((c) => c >= 0);

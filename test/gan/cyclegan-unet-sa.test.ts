@@ -32,7 +32,10 @@ test('paper-size build: two 8-down/8-up U-Net generators 256→256 with attentio
   assert.equal(layersOf(G, 'Conv2DTranspose').length, 8);
   // Every down block but the 1×1 innermost and every hidden up block is normalised.
   assert.equal(layersOf(G, 'InstanceNorm').length, 7 + 7);
-  assert.deepEqual(layersOf(G, 'SelfAttention').map(spatial), [[32, 32], [32, 32]]);
+  assert.deepEqual(layersOf(G, 'SelfAttention').map(spatial), [
+    [32, 32],
+    [32, 32],
+  ]);
   assert.deepEqual(D.outputs[0]!.shape, [null, 30, 30, 1]);
   assert.ok(layersOf(D, 'InstanceNorm').length > 0 && layersOf(D, 'SelfAttention').length === 0);
   console.log(`cyclegan-unet-sa at paper size: each generator ${trainableParamCount(G)} parameters, each discriminator ${trainableParamCount(D)}`);
@@ -98,7 +101,7 @@ test('at test size the served generator translates deterministically into [-1, 1
   disposeAll(nets);
 });
 
-test('the objectives are CycleGAN\'s with Eq. (1)\'s weights: λ = 10 on cycles, 1 on identity; D losses halved', () => {
+test("the objectives are CycleGAN's with Eq. (1)'s weights: λ = 10 on cycles, 1 on identity; D losses halved", () => {
   const options = cycleganUnetSaOptions.parse(cycleganUnetSa.testOptions);
   const nets = cycleganUnetSa.build(options);
   const size = cycleganUnetSa.inputSize(options);

@@ -15,7 +15,10 @@ function ids(batch: tf.Tensor4D): number[] {
   const per = values.length / batch.shape[0];
   return Array.from({ length: batch.shape[0] }, (_, i) => {
     const image = values.slice(i * per, (i + 1) * per);
-    assert.ok(image.every((v) => v === image[0]), `image ${i} is not one of the queried images`);
+    assert.ok(
+      image.every((v) => v === image[0]),
+      `image ${i} is not one of the queried images`,
+    );
     return image[0]!;
   });
 }

@@ -15,8 +15,7 @@ function disposeNets(nets: Networks): void {
 
 const layerNames = (model: tf.LayersModel) => model.layers.map((l) => l.name);
 const modulatedConvs = (model: tf.LayersModel) => model.layers.filter((l) => l instanceof ModulatedConv).length;
-const weightCount = (model: tf.LayersModel, prefix: RegExp) =>
-  model.layers.filter((l) => prefix.test(l.name)).reduce((n, l) => n + l.countParams(), 0);
+const weightCount = (model: tf.LayersModel, prefix: RegExp) => model.layers.filter((l) => prefix.test(l.name)).reduce((n, l) => n + l.countParams(), 0);
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -101,10 +100,12 @@ describe('ldsgan at test size', () => {
     assert.deepEqual(Array.from(again.dataSync()), Array.from(y.dataSync()));
 
     let saved: tf.io.ModelArtifacts | undefined;
-    await G.save(tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
+    await G.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
     const restored = loaded.predict(x) as tf.Tensor;
     assert.deepEqual(Array.from(restored.dataSync()), Array.from(y.dataSync()));

@@ -50,7 +50,10 @@ describe('sobelLineMap', () => {
 
   it('weighs the channels by BT.601 luma', () => {
     // A step in red only: luma 0 → 0.299, Sobel magnitude 4·0.299.
-    const redStep = tf.tensor4d([-1, -1, 1, 1].flatMap((r) => [r, -1, -1]), [1, 1, 4, 3]);
+    const redStep = tf.tensor4d(
+      [-1, -1, 1, 1].flatMap((r) => [r, -1, -1]),
+      [1, 1, 4, 3],
+    );
     const lines = values(() => sobelLineMap(redStep.tile([1, 3, 1, 1]) as tf.Tensor4D));
     close(lines[1]!, Math.tanh(Math.hypot(4 * 0.299, FLAT_EPSILON)));
     close(lines[0]!, Math.tanh(FLAT_EPSILON));
@@ -61,17 +64,26 @@ describe('sobelLineMap', () => {
 describe('softSketchLoss', () => {
   it('is the mean L1 distance of the line maps (hand-computed with a rescaling extractor)', () => {
     // F(source) = 0, .5, .6, 1; F(generated) = .5, 1, 0, 1 → |Δ| = .5, .5, .6, 0 → 0.4.
-    close(value(() => softSketchLoss(row([-1, 0, 0.2, 1]), row([0, 1, -1, 1]), { extractor: rescale })), 0.4);
+    close(
+      value(() => softSketchLoss(row([-1, 0, 0.2, 1]), row([0, 1, -1, 1]), { extractor: rescale })),
+      0.4,
+    );
   });
 
   it('does not penalise a change of brightness that keeps the lines, unlike a pixel loss', () => {
     const source = greyRows([-0.8, -0.8, 0.6, 0.6]);
     const brighter = greyRows([-0.6, -0.6, 0.8, 0.8]);
     const shifted = greyRows([-0.8, 0.6, 0.6, 0.6]);
-    close(value(() => softSketchLoss(source, brighter)), 0);
+    close(
+      value(() => softSketchLoss(source, brighter)),
+      0,
+    );
     // Moving the edge one pixel: lines f,t,t,f against f,t,f,f with t = tanh(4·0.7) → (t − f)/4.
     const [t, f] = [Math.tanh(Math.hypot(2.8, FLAT_EPSILON)), Math.tanh(FLAT_EPSILON)];
-    close(value(() => softSketchLoss(source, shifted)), (t - f) / 4);
+    close(
+      value(() => softSketchLoss(source, shifted)),
+      (t - f) / 4,
+    );
     tf.dispose([source, brighter, shifted]);
   });
 });
@@ -81,9 +93,15 @@ describe('hardSketchLoss', () => {
     const source = () => row([-1, 0, 0.2, 1]); // F = 0, .5, .6, 1
     const generated = () => row([0, 1, -1, 1]); // F = .5, 1, 0, 1
     // τ = 0.5 keeps .6 and 1 (0.5 is not above): target 0,0,1,1 → |Δ| = .5,1,1,0 → 0.625.
-    close(value(() => hardSketchLoss(source(), generated(), { extractor: rescale })), 0.625);
+    close(
+      value(() => hardSketchLoss(source(), generated(), { extractor: rescale })),
+      0.625,
+    );
     // τ = 0.7 keeps only 1: target 0,0,0,1 → |Δ| = .5,1,0,0 → 0.375.
-    close(value(() => hardSketchLoss(source(), generated(), { extractor: rescale, threshold: 0.7 })), 0.375);
+    close(
+      value(() => hardSketchLoss(source(), generated(), { extractor: rescale, threshold: 0.7 })),
+      0.375,
+    );
   });
 
   it('pulls the generated line map towards the binary target', () => {
@@ -100,9 +118,15 @@ describe('regionalHueLoss', () => {
     // 2×4 image, 2×2 regions. Source region means 0 and 1; generated 0 and 0.75 → 0.125.
     const source = () => tf.tensor4d([0, 0, 1, 1, 0, 0, 1, 1], [1, 2, 4, 1]);
     const generated = () => tf.tensor4d([1, -1, 0.5, 0.5, 0, 0, 2, 0], [1, 2, 4, 1]);
-    close(value(() => regionalHueLoss(source(), generated(), 2)), 0.125);
+    close(
+      value(() => regionalHueLoss(source(), generated(), 2)),
+      0.125,
+    );
     // Per-pixel (1×1 regions) the same images differ by the mean |Δ| = 5/8.
-    close(value(() => regionalHueLoss(source(), generated(), 1)), 0.625);
+    close(
+      value(() => regionalHueLoss(source(), generated(), 1)),
+      0.625,
+    );
   });
 
   it('rejects a region size that is not a positive integer', () => {

@@ -30,7 +30,10 @@ before(async () => {
 describe('lpipsLoss (Zhang et al. 2018, eq. 1)', () => {
   it('unit-normalises channels, sums squared differences and averages over positions', () => {
     // Pixel 1: (0.6,0.8,0) vs (0,0.8,0.6) → 0.36 + 0 + 0.36 = 0.72; pixel 2: 0. Mean: 0.36.
-    close(value(() => lpipsLoss(pixels, image([3, 4, 0], [1, 0, 0]), image([0, 4, 3], [1, 0, 0]))), 0.36);
+    close(
+      value(() => lpipsLoss(pixels, image([3, 4, 0], [1, 0, 0]), image([0, 4, 3], [1, 0, 0]))),
+      0.36,
+    );
   });
 
   it('weights the squared channel differences with the linear weights', () => {
@@ -43,13 +46,19 @@ describe('lpipsLoss (Zhang et al. 2018, eq. 1)', () => {
     // Both layers normalise to the same features: 2 × 0.36. The second sample is identical: batch mean 0.36.
     const a = tf.concat([image([3, 4, 0], [1, 0, 0]), image([1, 2, 3], [4, 5, 6])]) as tf.Tensor4D;
     const b = tf.concat([image([0, 4, 3], [1, 0, 0]), image([1, 2, 3], [4, 5, 6])]) as tf.Tensor4D;
-    close(value(() => lpipsLoss(pixelsTwice, a, b)), 0.36);
+    close(
+      value(() => lpipsLoss(pixelsTwice, a, b)),
+      0.36,
+    );
     tf.dispose([a, b]);
   });
 
   it('ignores the length of feature vectors', () => {
     const a = image([3, 4, 0], [1, -2, 5]);
-    close(value(() => lpipsLoss(pixels, a, a.mul(7) as tf.Tensor4D)), 0);
+    close(
+      value(() => lpipsLoss(pixels, a, a.mul(7) as tf.Tensor4D)),
+      0,
+    );
     a.dispose();
   });
 

@@ -37,21 +37,36 @@ describe('perceptualLoss', () => {
 
   it('is the weighted sum over layers of the mean L1 distance of the features', () => {
     // |fake − real| = 1, 1, 0.5, 0.5: mean 0.75 on x, 1.5 on 2x.
-    close(value(() => perceptualLoss(scaledIdentity, fake(), real(), { layerWeights: [1, 0] })), 0.75);
-    close(value(() => perceptualLoss(scaledIdentity, fake(), real(), { layerWeights: [1, 0.5] })), 0.75 + 0.5 * 1.5);
-    close(value(() => perceptualLoss(scaledIdentity, fake(), real())), 0.75 + 1.5);
+    close(
+      value(() => perceptualLoss(scaledIdentity, fake(), real(), { layerWeights: [1, 0] })),
+      0.75,
+    );
+    close(
+      value(() => perceptualLoss(scaledIdentity, fake(), real(), { layerWeights: [1, 0.5] })),
+      0.75 + 0.5 * 1.5,
+    );
+    close(
+      value(() => perceptualLoss(scaledIdentity, fake(), real())),
+      0.75 + 1.5,
+    );
   });
 
   it('uses the mean squared distance when asked', () => {
     // (fake − real)² = 1, 1, 0.25, 0.25: mean 0.625 on x, 4·0.625 on 2x.
-    close(value(() => perceptualLoss(scaledIdentity, fake(), real(), { distance: 'l2', layerWeights: [1, 0.5] })), 0.625 + 0.5 * 2.5);
+    close(
+      value(() => perceptualLoss(scaledIdentity, fake(), real(), { distance: 'l2', layerWeights: [1, 0.5] })),
+      0.625 + 0.5 * 2.5,
+    );
   });
 
   it('is zero for identical images and positive otherwise, through the random feature network', () => {
     const net = randomFeatureNetwork();
     const a = tf.randomUniform([1, 16, 16, 3], -1, 1, 'float32', 3) as tf.Tensor4D;
     const b = tf.randomUniform([1, 16, 16, 3], -1, 1, 'float32', 4) as tf.Tensor4D;
-    assert.equal(value(() => perceptualLoss(net, a, a.clone())), 0);
+    assert.equal(
+      value(() => perceptualLoss(net, a, a.clone())),
+      0,
+    );
     assert.ok(value(() => perceptualLoss(net, a, b)) > 0);
     tf.dispose([a, b]);
     net.dispose();

@@ -27,23 +27,47 @@ describe('ganLoss', () => {
 
   it('vanilla is the mean binary cross-entropy of logits', () => {
     // log(1 + e^0) = 0.693147, log(1 + e^-2) = 0.126928, log(1 + e^2) = 2.126928
-    close(value(() => ganLoss('vanilla', pred([0, 2]), true)), (0.693147 + 0.126928) / 2);
-    close(value(() => ganLoss('vanilla', pred([0, 2]), false)), (0.693147 + 2.126928) / 2);
+    close(
+      value(() => ganLoss('vanilla', pred([0, 2]), true)),
+      (0.693147 + 0.126928) / 2,
+    );
+    close(
+      value(() => ganLoss('vanilla', pred([0, 2]), false)),
+      (0.693147 + 2.126928) / 2,
+    );
   });
 
   it('vanilla stays finite for confident wrong logits', () => {
-    close(value(() => ganLoss('vanilla', pred([-100]), true)), 100);
-    close(value(() => ganLoss('vanilla', pred([100]), false)), 100);
+    close(
+      value(() => ganLoss('vanilla', pred([-100]), true)),
+      100,
+    );
+    close(
+      value(() => ganLoss('vanilla', pred([100]), false)),
+      100,
+    );
   });
 
   it('lsgan is the mean squared distance to 1 (real) or 0 (fake)', () => {
-    close(value(() => ganLoss('lsgan', pred([0.5, 2]), true)), (0.25 + 1) / 2);
-    close(value(() => ganLoss('lsgan', pred([0.5, 2]), false)), (0.25 + 4) / 2);
+    close(
+      value(() => ganLoss('lsgan', pred([0.5, 2]), true)),
+      (0.25 + 1) / 2,
+    );
+    close(
+      value(() => ganLoss('lsgan', pred([0.5, 2]), false)),
+      (0.25 + 4) / 2,
+    );
   });
 
   it('wgangp is minus the mean score for real and the mean score for fake', () => {
-    close(value(() => ganLoss('wgangp', pred([1, 3]), true)), -2);
-    close(value(() => ganLoss('wgangp', pred([1, 3]), false)), 2);
+    close(
+      value(() => ganLoss('wgangp', pred([1, 3]), true)),
+      -2,
+    );
+    close(
+      value(() => ganLoss('wgangp', pred([1, 3]), false)),
+      2,
+    );
   });
 });
 
@@ -51,18 +75,30 @@ describe('pixel losses', () => {
   it('l1Loss and l2Loss are means over all elements', () => {
     const a = () => tf.tensor([1, 2, 3]);
     const b = () => tf.tensor([2, 0, 3]);
-    close(value(() => l1Loss(a(), b())), 1);
-    close(value(() => l2Loss(a(), b())), 5 / 3);
+    close(
+      value(() => l1Loss(a(), b())),
+      1,
+    );
+    close(
+      value(() => l2Loss(a(), b())),
+      5 / 3,
+    );
   });
 });
 
 describe('cycle losses', () => {
   it('cycleLoss weighs the mean L1 reconstruction error by lambda', () => {
-    close(value(() => cycleLoss(tf.zeros([2]), tf.tensor([1, -3]), 10)), 20);
+    close(
+      value(() => cycleLoss(tf.zeros([2]), tf.tensor([1, -3]), 10)),
+      20,
+    );
   });
 
   it('identityLoss weighs it by lambda_cycle * lambda_identity', () => {
-    close(value(() => identityLoss(tf.zeros([2]), tf.tensor([1, -3]), 10, 0.5)), 10);
+    close(
+      value(() => identityLoss(tf.zeros([2]), tf.tensor([1, -3]), 10, 0.5)),
+      10,
+    );
   });
 });
 
@@ -72,14 +108,26 @@ describe('gradientPenalty', () => {
   it('mixed: lambda * (||grad|| - 1)^2 of a linear critic, whatever the interpolation', () => {
     // D(x) = 3·x0 + 4·x1 has gradient (3, 4), norm 5, at every point.
     const linear = (x: tf.Tensor4D) => tf.sum(x.mul(tf.tensor1d([3, 4])), [1, 2, 3]);
-    close(value(() => gradientPenalty(linear, images(), tf.zeros([2, 1, 1, 2]))), 10 * 16, 1e-4);
-    close(value(() => gradientPenalty(linear, images(), tf.zeros([2, 1, 1, 2]), { lambda: 1 })), 16, 1e-4);
+    close(
+      value(() => gradientPenalty(linear, images(), tf.zeros([2, 1, 1, 2]))),
+      10 * 16,
+      1e-4,
+    );
+    close(
+      value(() => gradientPenalty(linear, images(), tf.zeros([2, 1, 1, 2]), { lambda: 1 })),
+      16,
+      1e-4,
+    );
   });
 
   it('real (R1): lambda / 2 * mean ||grad||^2 at the real images', () => {
     // D(x) = |x|²/2 has gradient x: norms² 25 and 1 for the two images.
     const quadratic = (x: tf.Tensor4D) => tf.sum(tf.square(x), [1, 2, 3]).div(2);
-    close(value(() => gradientPenalty(quadratic, images(), tf.zeros([2, 1, 1, 2]), { kind: 'real' })), 5 * 13, 1e-4);
+    close(
+      value(() => gradientPenalty(quadratic, images(), tf.zeros([2, 1, 1, 2]), { kind: 'real' })),
+      5 * 13,
+      1e-4,
+    );
   });
 
   it('can be minimised: its weight gradient through conv, norm and LeakyReLU matches finite differences', () => {
@@ -120,7 +168,10 @@ describe('lazyRegularization', () => {
       calls++;
       return tf.scalar(1.5);
     };
-    close(value(() => lazyRegularization(8, 4, penalty)!), 6);
+    close(
+      value(() => lazyRegularization(8, 4, penalty)!),
+      6,
+    );
     assert.equal(lazyRegularization(9, 4, penalty), undefined);
     assert.equal(calls, 1);
   });

@@ -52,10 +52,12 @@ test('ModulatedConv upsamples 2x and round-trips through save/load bit-identical
   const y = model.predict([x, code]) as tf.Tensor;
   assert.deepEqual(y.shape, [1, 8, 8, 5]);
   let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    saved = artifacts;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
   const y2 = loaded.predict([x, code]) as tf.Tensor;
   assert.deepEqual(Array.from(y2.dataSync()), Array.from(y.dataSync()));

@@ -100,7 +100,10 @@ describe('pmsgan ablation switches', () => {
     };
     const full = names({});
     for (const module of ['eff', 'dff', 'csasp', 'mssa'] as const) {
-      assert.ok(full.some((n) => n.includes(`${module}_`)), `the paper model has ${module}`);
+      assert.ok(
+        full.some((n) => n.includes(`${module}_`)),
+        `the paper model has ${module}`,
+      );
       const without = names({ [module]: false });
       assert.ok(!without.some((n) => n.includes(`${module}_`)), `${module}: false leaves no ${module} layer`);
       assert.ok(without.length < full.length);

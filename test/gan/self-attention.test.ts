@@ -61,7 +61,12 @@ test('self-attention computes SAGAN attention over all positions', () => {
   const { model, layer } = attentionModel();
   const shapes = layer.getWeights().map((w) => w.shape);
   const gamma = 0.7;
-  const weights = shapes.slice(0, -1).map((shape, i) => values(shape.reduce((n, d) => n * d, 1), i + 1));
+  const weights = shapes.slice(0, -1).map((shape, i) =>
+    values(
+      shape.reduce((n, d) => n * d, 1),
+      i + 1,
+    ),
+  );
   layer.setWeights([...weights.map((w, i) => tf.tensor(w, shapes[i])), tf.tensor([gamma])]);
   const xValues = values(H * W * C, 9).map((v) => v * 2);
   const x = tf.tensor4d(xValues, [1, H, W, C]);
@@ -74,7 +79,10 @@ test('self-attention computes SAGAN attention over all positions', () => {
   moved[0] = xValues[0]! + 1;
   const yMoved = model.predict(tf.tensor4d(moved, [1, H, W, C])) as tf.Tensor;
   const change = tf.abs(yMoved.sub(y)).max(-1).dataSync();
-  assert.ok(Array.from(change).every((d) => d > 1e-6), `per-position change ${Array.from(change).join(',')}`);
+  assert.ok(
+    Array.from(change).every((d) => d > 1e-6),
+    `per-position change ${Array.from(change).join(',')}`,
+  );
   tf.dispose([x, y, yMoved]);
   model.dispose();
 });

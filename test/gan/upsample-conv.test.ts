@@ -21,7 +21,7 @@ before(async () => {
 });
 
 const layersOf = (model: tf.LayersModel, className: string) => model.layers.filter((l) => l.getClassName() === className);
-const filters = (layer: tf.layers.Layer) => (layer.getConfig().filters as number);
+const filters = (layer: tf.layers.Layer) => layer.getConfig().filters as number;
 
 function generator(architecture: string, options: Record<string, unknown>): tf.LayersModel {
   const arch = getArchitecture(architecture);
@@ -33,10 +33,12 @@ function generator(architecture: string, options: Record<string, unknown>): tf.L
 
 async function saveAndLoad(model: tf.LayersModel): Promise<tf.LayersModel> {
   let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    saved = artifacts;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   return tf.loadLayersModel(tf.io.fromMemory(saved!));
 }
 

@@ -55,8 +55,7 @@ export function startApp(script: string, args: string[], env: NodeJS.ProcessEnv)
           return [];
         }
       }),
-    waitForLine: (pattern, timeoutMs = 60_000) =>
-      waitFor(`a line matching ${pattern}`, () => lines.find((l) => pattern.test(l)), { timeoutMs, context: () => lines.slice(-20).join('\n') }),
+    waitForLine: (pattern, timeoutMs = 60_000) => waitFor(`a line matching ${pattern}`, () => lines.find((l) => pattern.test(l)), { timeoutMs, context: () => lines.slice(-20).join('\n') }),
     exit,
     kill: (signal) => child.kill(signal),
   };

@@ -169,7 +169,12 @@ export async function hostileCorpus(externalUrl: string): Promise<CorpusFile[]> 
     { name: 'zip.png', bytes: zipArchive(), expected: ['not_an_image'] },
     { name: 'gzip.jpg', bytes: zlib.gzipSync(text('hello')), expected: ['not_an_image'] },
   ];
-  for (const [format, bytes] of [['jpeg', jpeg], ['png', png], ['webp', webp], ['gif', gif]] as const) {
+  for (const [format, bytes] of [
+    ['jpeg', jpeg],
+    ['png', png],
+    ['webp', webp],
+    ['gif', gif],
+  ] as const) {
     for (const fraction of [0.02, 0.3, 0.6, 0.95]) {
       files.push({ name: `${format} truncated at ${fraction * 100} %`, bytes: truncated(bytes, fraction), expected: ['corrupt_image'] });
     }
@@ -197,7 +202,9 @@ export async function hostileCorpus(externalUrl: string): Promise<CorpusFile[]> 
     { name: 'CMYK jpeg', bytes: await cmykJpeg(), expected: ['ok'], displayed: { width: 16, height: 16 } },
     {
       name: 'palette png with transparency',
-      bytes: await sharp(Buffer.alloc(32 * 24 * 4, 0x80), { raw: { width: 32, height: 24, channels: 4 } }).png({ palette: true, colours: 16 }).toBuffer(),
+      bytes: await sharp(Buffer.alloc(32 * 24 * 4, 0x80), { raw: { width: 32, height: 24, channels: 4 } })
+        .png({ palette: true, colours: 16 })
+        .toBuffer(),
       expected: ['ok'],
       displayed: { width: 32, height: 24 },
     },
@@ -227,7 +234,11 @@ export async function hostileCorpus(externalUrl: string): Promise<CorpusFile[]> 
     { name: 'tiff', bytes: await makePhoto(96, 64, 'tiff'), expected: ['ok'], displayed: photo },
     { name: 'avif', bytes: await makePhoto(96, 64, 'avif'), expected: ['ok'], displayed: photo },
     { name: 'svg, external references', bytes: svgWithExternalReference(externalUrl), expected: ['unsupported_format'] },
-    { name: 'svg, 100000×100000', bytes: text('<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="100000"><rect width="100%" height="100%"/></svg>'), expected: ['unsupported_format'] },
+    {
+      name: 'svg, 100000×100000',
+      bytes: text('<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="100000"><rect width="100%" height="100%"/></svg>'),
+      expected: ['unsupported_format'],
+    },
     { name: 'svg, entities in a DTD', bytes: svgWithEntities(externalUrl), expected: ['unsupported_format'] },
     {
       name: 'svg after 8 kB of comment',
@@ -333,7 +344,10 @@ export async function runThroughQueue(producer: TestProducer, files: readonly Co
     const id = await producer.client.submit(file.bytes, { platform: 'cli' });
     const answer = await producer.client.wait(id, undefined, 60_000).then(
       async (result) => {
-        const { data, info } = await sharp(await producer.client.takeOutput(result)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+        const { data, info } = await sharp(await producer.client.takeOutput(result))
+          .removeAlpha()
+          .raw()
+          .toBuffer({ resolveWithObject: true });
         return { got: 'ok', output: { width: info.width, height: info.height, pixels: data } };
       },
       (error: unknown) => ({ got: error instanceof UserError ? error.code : `crash: ${String(error)}`, output: undefined }),

@@ -32,11 +32,7 @@ export function photoPixels(width: number, height: number): Buffer {
       const inDisc = (x - discX) ** 2 + (y - discY) ** 2 <= discRadius ** 2;
       const inBlock = x >= width * 0.65 && x < width * 0.9 && y >= height * 0.6 && y < height * 0.85;
       const wave = 128 + 100 * Math.sin(((x + y) / Math.max(width, height)) * 2 * Math.PI);
-      const colour = inDisc
-        ? photoDisc
-        : inBlock
-          ? photoBlock
-          : { r: (255 * x) / Math.max(1, width - 1), g: (255 * y) / Math.max(1, height - 1), b: wave };
+      const colour = inDisc ? photoDisc : inBlock ? photoBlock : { r: (255 * x) / Math.max(1, width - 1), g: (255 * y) / Math.max(1, height - 1), b: wave };
       pixels.set([Math.round(colour.r), Math.round(colour.g), Math.round(colour.b)], (y * width + x) * 3);
     }
   }
@@ -45,7 +41,9 @@ export function photoPixels(width: number, height: number): Buffer {
 
 /** photoPixels(width, height) encoded as `format` (JPEG by default) with sharp's default settings (PNG is lossless, GIF is palette-reduced). */
 export function makePhoto(width: number, height: number, format: PhotoFormat = 'jpeg'): Promise<Buffer> {
-  return sharp(photoPixels(width, height), { raw: { width, height, channels: 3 } }).toFormat(format).toBuffer();
+  return sharp(photoPixels(width, height), { raw: { width, height, channels: 3 } })
+    .toFormat(format)
+    .toBuffer();
 }
 
 /** A sharp pipeline for a solid width×height image of one colour. */
@@ -100,7 +98,10 @@ export function png16WithAlpha(): Promise<Buffer> {
   for (let y = 0; y < height; y++) {
     for (let x = width / 2; x < width; x++) samples.set([0xffff, 0, 0, 0x8000], (y * width + x) * 4);
   }
-  return sharp(samples, { raw: { width, height, channels: 4 } }).toColourspace('rgb16').png().toBuffer();
+  return sharp(samples, { raw: { width, height, channels: 4 } })
+    .toColourspace('rgb16')
+    .png()
+    .toBuffer();
 }
 
 /** A width×height greyscale (1-channel) PNG: a left-to-right ramp from black to white. */
@@ -109,7 +110,9 @@ export function greyPng(width: number, height: number): Promise<Buffer> {
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) pixels[y * width + x] = Math.round((255 * x) / Math.max(1, width - 1));
   }
-  return sharp(pixels, { raw: { width, height, channels: 1 } }).png().toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 1 } })
+    .png()
+    .toBuffer();
 }
 
 /** The frames of animatedGif(), animatedWebp() and apng(), in order: frame 1 is red, frame 2 blue. */
@@ -156,7 +159,7 @@ export const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1
 
 function pngChunks(png: Buffer): { type: string; data: Buffer }[] {
   const chunks: { type: string; data: Buffer }[] = [];
-  for (let offset = pngSignature.length; offset < png.length; ) {
+  for (let offset = pngSignature.length; offset < png.length;) {
     const length = png.readUInt32BE(offset);
     chunks.push({ type: png.toString('latin1', offset + 4, offset + 8), data: png.subarray(offset + 8, offset + 8 + length) });
     offset += 12 + length;
@@ -213,12 +216,7 @@ export function pngClaiming(width: number, height: number): Buffer {
   header.writeUInt32BE(height, 4);
   header[8] = 8; // bit depth
   header[9] = 2; // colour type: RGB
-  return Buffer.concat([
-    pngSignature,
-    pngChunk('IHDR', header),
-    pngChunk('IDAT', zlib.deflateSync(Buffer.alloc(16))),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]);
+  return Buffer.concat([pngSignature, pngChunk('IHDR', header), pngChunk('IDAT', zlib.deflateSync(Buffer.alloc(16))), pngChunk('IEND', Buffer.alloc(0))]);
 }
 
 /** A short UTF-8 plain-text file (not an image). */
@@ -228,10 +226,7 @@ export function textFile(): Buffer {
 
 /** A small valid SVG drawing (a red square), which sharp could render but decodeImage refuses. */
 export function svgImage(): Buffer {
-  return Buffer.from(
-    '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"><rect width="16" height="16" fill="red"/></svg>\n',
-    'utf8',
-  );
+  return Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"><rect width="16" height="16" fill="red"/></svg>\n', 'utf8');
 }
 
 /** A valid 4×4 24-bit Windows bitmap (BMP), solid red: an image format decodeImage refuses. */

@@ -15,8 +15,19 @@ export async function writePairedDataset(dir: string, counts: { train: number; t
     for (let i = 0; i < counts[split]; i++) {
       const [width, height] = [size + i, size + 2 * i];
       const a = sharp(photoPixels(width, height), { raw: { width, height, channels: 3 } }).resize(size, size);
-      await a.clone().png().toFile(path.join(dir, split, 'A', `${i}.png`));
-      await a.clone().recomb([[0, 0, 1], [0, 1, 0], [1, 0, 0]]).png().toFile(path.join(dir, split, 'B', `${i}.png`));
+      await a
+        .clone()
+        .png()
+        .toFile(path.join(dir, split, 'A', `${i}.png`));
+      await a
+        .clone()
+        .recomb([
+          [0, 0, 1],
+          [0, 1, 0],
+          [1, 0, 0],
+        ])
+        .png()
+        .toFile(path.join(dir, split, 'B', `${i}.png`));
     }
   }
   await buildManifest(dir);

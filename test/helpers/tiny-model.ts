@@ -33,11 +33,7 @@ export function buildTinyGenerator(inputSize: number | null, seed: number, hidde
 export const slowModel = { inputSize: 128, hiddenFilters: [32, 32, 32] } as const;
 
 /** A temp model store with the given styles, each with one promoted tiny generator. */
-export async function tinyModelStore(
-  styles: string[],
-  inputSize = 64,
-  hiddenFilters: readonly number[] = [8],
-): Promise<{ store: DirectoryModelStore; metas: ModelMeta[] }> {
+export async function tinyModelStore(styles: string[], inputSize = 64, hiddenFilters: readonly number[] = [8]): Promise<{ store: DirectoryModelStore; metas: ModelMeta[] }> {
   const store = new DirectoryModelStore(await mkdtemp(path.join(os.tmpdir(), 'animebot-models-')));
   const metas: ModelMeta[] = [];
   for (const [i, style] of styles.entries()) {

@@ -263,7 +263,12 @@ describe('padToMultiple (native resolution)', () => {
     assert.deepEqual(box, { inputWidth: 304, inputHeight: 176, left: 0, top: 0, width: 300, height: 170 });
     assert.equal(pixels.length, 304 * 176 * 3);
     const padded = { data: pixels, width: 304 };
-    for (const [x, y] of [[0, 0], [299, 169], [150, 85]] as const) assert.deepEqual(pixelAt(padded, x, y), pixelAt(image, x, y), `content at ${x},${y}`);
+    for (const [x, y] of [
+      [0, 0],
+      [299, 169],
+      [150, 85],
+    ] as const)
+      assert.deepEqual(pixelAt(padded, x, y), pixelAt(image, x, y), `content at ${x},${y}`);
     // Mirrored: column 300 repeats column 299, 301 repeats 298; row 170 repeats 169.
     for (let y = 0; y < 170; y += 13) {
       assert.deepEqual(pixelAt(padded, 300, y), pixelAt(image, 299, y));

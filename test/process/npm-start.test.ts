@@ -125,7 +125,10 @@ it('a second Ctrl-C stops at once, says so, and leaves no process behind', async
     const exit = await app.exit;
     assert.equal(exit.code, 130);
     assert.ok(exit.at - secondAt < 3000, `exited ${exit.at - secondAt} ms after the second Ctrl-C`);
-    assert.ok(app.logs().some((l) => l.name === 'animebot' && (l.msg ?? '').startsWith('second signal: stopping at once')), 'it says so');
+    assert.ok(
+      app.logs().some((l) => l.name === 'animebot' && (l.msg ?? '').startsWith('second signal: stopping at once')),
+      'it says so',
+    );
     await waitFor('every process to be gone', () => everything.every((pid) => !isRunning(pid)), { timeoutMs: 10_000 });
   } finally {
     if (cli && isRunning(cli.pid)) process.kill(-cli.pid, 'SIGKILL');
@@ -158,7 +161,10 @@ it('a second start on the same data directory is refused; after a crash the next
 
     third = startNpmStart(env);
     await third.waitForLine(/try it: npm run cli/);
-    assert.ok(third.logs().some((l) => l.redisPid === redisPid && (l.msg ?? '').startsWith('reusing the local redis-server')), 'the same server, taken over');
+    assert.ok(
+      third.logs().some((l) => l.redisPid === redisPid && (l.msg ?? '').startsWith('reusing the local redis-server')),
+      'the same server, taken over',
+    );
 
     // Closing the terminal hangs up its foreground process group.
     const everything = [third.pid, ...descendants(third.pid), redisPid];

@@ -21,13 +21,16 @@ it('docker-compose: every service command is a real script of the project, redis
     assert.equal(`${npm} ${run}`, 'npm run', `${name} runs an npm script`);
     const body = pkg.scripts[script ?? ''];
     assert.ok(body, `${name}: npm script "${script}" exists`);
-    const file = (/tsx (\S+\.ts)/.exec(body))?.[1];
+    const file = /tsx (\S+\.ts)/.exec(body)?.[1];
     assert.ok(file, `${name}: script runs a TypeScript file`);
     await access(file);
   }
   for (const gpuService of ['worker', 'trainer']) {
     const devices = compose.services[gpuService]?.deploy?.resources?.reservations?.devices ?? [];
-    assert.ok(devices.some((d) => d.capabilities?.includes('gpu')), `${gpuService} reserves a GPU`);
+    assert.ok(
+      devices.some((d) => d.capabilities?.includes('gpu')),
+      `${gpuService} reserves a GPU`,
+    );
   }
   assert.match(await readFile('Dockerfile', 'utf8'), /FROM nvidia\/cuda:11\.2[\d.]*-cudnn8/);
 });

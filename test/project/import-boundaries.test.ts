@@ -25,11 +25,7 @@ const root = path.resolve(import.meta.dirname, '../..');
  * (in a comment too: stricter, never looser).
  */
 function moduleSpecifiers(source: string): string[] {
-  const patterns = [
-    /^\s*(?:import|export)\b[^'"`;]*?\bfrom\s*(['"])(.+?)\1/gm,
-    /^\s*import\s*(['"])(.+?)\1/gm,
-    /\bimport\(\s*(['"])(.+?)\1\s*\)/g,
-  ];
+  const patterns = [/^\s*(?:import|export)\b[^'"`;]*?\bfrom\s*(['"])(.+?)\1/gm, /^\s*import\s*(['"])(.+?)\1/gm, /\bimport\(\s*(['"])(.+?)\1\s*\)/g];
   return patterns.flatMap((pattern) => [...source.matchAll(pattern)].map((m) => m[2]!));
 }
 
@@ -59,7 +55,7 @@ it('finds every form of import and re-export, and none that a comment mentions',
     '  a,',
     '  type B,',
     "} from '../trainer/a.js';",
-    "import type { C } from \"../gan/c.js\";",
+    'import type { C } from "../gan/c.js";',
     "import '../shared/side-effect.js';",
     "export { d } from './d.js';",
     "export * from './e.js';",

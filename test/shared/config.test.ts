@@ -50,10 +50,13 @@ it('secrets never reach logs: token fields are redacted and Telegram file URLs s
 });
 
 it('webhook mode needs its secret: TELEGRAM_WEBHOOK_URL without TELEGRAM_WEBHOOK_SECRET fails at startup', () => {
-  assert.throws(() => loadConfig({ TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/telegram' }), (err: Error) => {
-    assert.ok(err instanceof ConfigError);
-    assert.match(err.message, /TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_WEBHOOK_URL/);
-    return true;
-  });
+  assert.throws(
+    () => loadConfig({ TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/telegram' }),
+    (err: Error) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_WEBHOOK_URL/);
+      return true;
+    },
+  );
   assert.equal(loadConfig({ TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/telegram', TELEGRAM_WEBHOOK_SECRET: 's3cret' }).TELEGRAM_WEBHOOK_SECRET, 's3cret');
 });

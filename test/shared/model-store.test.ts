@@ -26,10 +26,13 @@ it('model store: save, list, promote, rollback; saved models load with identical
   await store.promote('sketch', v2.version);
   assert.equal(await store.current('sketch'), v2.version);
   const versions = await store.versions('sketch');
-  assert.deepEqual(versions.map((v) => [v.meta.version, v.current, v.meta.status]), [
-    [v1.version, false, 'promoted'],
-    [v2.version, true, 'promoted'],
-  ]);
+  assert.deepEqual(
+    versions.map((v) => [v.meta.version, v.current, v.meta.status]),
+    [
+      [v1.version, false, 'promoted'],
+      [v2.version, true, 'promoted'],
+    ],
+  );
   assert.equal(await store.rollback('sketch'), v1.version);
   assert.equal(await store.current('sketch'), v1.version);
   await assert.rejects(store.rollback('sketch'), ModelStoreError);
@@ -37,7 +40,13 @@ it('model store: save, list, promote, rollback; saved models load with identical
   const { model, meta } = await loadLayersModel(store, 'sketch', v1.version);
   assert.equal(meta.metrics.ssim, 0.5);
   const x = tf.randomUniform([1, 16, 16, 3], -1, 1, 'float32', 3);
-  const same = tf.tidy(() => tf.equal(first.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor).all().dataSync()[0]);
+  const same = tf.tidy(
+    () =>
+      tf
+        .equal(first.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor)
+        .all()
+        .dataSync()[0],
+  );
   assert.equal(same, 1);
   x.dispose();
   for (const m of [first, second, model]) m.dispose();

@@ -91,13 +91,61 @@ interface ServedCase {
 
 const served: ServedCase[] = [
   // The shipped sketch and toon styles upsample by resize.
-  { title: 'pix2pix-unetpp, resize upsampling (sketch, toon)', architecture: 'pix2pix-unetpp', options: { upsample: 'resize' }, sizes: [[16, 16], [32, 48]] },
-  { title: 'pix2pix-unetpp, transposed convs', architecture: 'pix2pix-unetpp', options: { upsample: 'transpose' }, sizes: [[16, 16], [48, 32]] },
-  { title: 'animegan, layer norm (anime)', architecture: 'animegan', options: {}, sizes: [[12, 20], [32, 32]] },
-  { title: 'animegan, instance norm', architecture: 'animegan', options: { norm: 'instance' }, sizes: [[20, 12], [16, 16]] },
+  {
+    title: 'pix2pix-unetpp, resize upsampling (sketch, toon)',
+    architecture: 'pix2pix-unetpp',
+    options: { upsample: 'resize' },
+    sizes: [
+      [16, 16],
+      [32, 48],
+    ],
+  },
+  {
+    title: 'pix2pix-unetpp, transposed convs',
+    architecture: 'pix2pix-unetpp',
+    options: { upsample: 'transpose' },
+    sizes: [
+      [16, 16],
+      [48, 32],
+    ],
+  },
+  {
+    title: 'animegan, layer norm (anime)',
+    architecture: 'animegan',
+    options: {},
+    sizes: [
+      [12, 20],
+      [32, 32],
+    ],
+  },
+  {
+    title: 'animegan, instance norm',
+    architecture: 'animegan',
+    options: { norm: 'instance' },
+    sizes: [
+      [20, 12],
+      [16, 16],
+    ],
+  },
   // The zoo's references (bench:models compares them with PyTorch).
-  { title: 'pix2pix U-Net', architecture: 'pix2pix', options: {}, sizes: [[32, 32], [64, 32]] },
-  { title: 'cyclegan ResNet', architecture: 'cyclegan', options: {}, sizes: [[16, 24], [32, 32]] },
+  {
+    title: 'pix2pix U-Net',
+    architecture: 'pix2pix',
+    options: {},
+    sizes: [
+      [32, 32],
+      [64, 32],
+    ],
+  },
+  {
+    title: 'cyclegan ResNet',
+    architecture: 'cyclegan',
+    options: {},
+    sizes: [
+      [16, 24],
+      [32, 32],
+    ],
+  },
 ];
 
 for (const [index, c] of served.entries()) {
@@ -151,7 +199,16 @@ describe('exports the layers the shipped styles do not use', () => {
     const depthwise = apply(tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: 'same', name: 'depthwise' }), sum);
     const folded = apply(tf.layers.batchNormalization({ name: 'folded_bn', epsilon: 1e-5 }), depthwise);
     const normed = apply(new InstanceNorm({ name: 'instance' }), folded);
-    const padded = apply(tf.layers.zeroPadding2d({ padding: [[1, 0], [0, 2]], name: 'zero_pad' }), normed);
+    const padded = apply(
+      tf.layers.zeroPadding2d({
+        padding: [
+          [1, 0],
+          [0, 2],
+        ],
+        name: 'zero_pad',
+      }),
+      normed,
+    );
     const deconv = apply(tf.layers.conv2dTranspose({ filters: 4, kernelSize: 3, strides: 2, padding: 'valid', name: 'deconv' }), padded);
     const dropped = apply(tf.layers.dropout({ rate: 0.5, name: 'dropout' }), deconv);
     const nearest = apply(tf.layers.upSampling2d({ size: [2, 2], name: 'nearest' }), dropped);
@@ -171,7 +228,10 @@ describe('exports the layers the shipped styles do not use', () => {
     assert.equal(foldedNorms, 1);
   });
 
-  for (const [batch, h, w] of [[1, 13, 10], [3, 8, 8]] as const) {
+  for (const [batch, h, w] of [
+    [1, 13, 10],
+    [3, 8, 8],
+  ] as const) {
     it(`matches tfjs at batch ${batch}, ${h}×${w}`, async () => {
       const difference = await maxAbsDifference(model, bytes, [batch, h, w, 3], batch);
       assert.ok(difference <= tolerance, `max abs difference ${difference} > ${tolerance}`);

@@ -408,7 +408,10 @@ export class BotApiStandIn {
     const text = String(p.text);
     const buttons = buttonsOf(p.reply_markup);
     if (text === stored.text && JSON.stringify(buttons) === JSON.stringify(stored.buttons)) {
-      throw new ApiError(400, 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+      throw new ApiError(
+        400,
+        'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+      );
     }
     stored.text = text;
     stored.texts.push(text);

@@ -124,8 +124,15 @@ describe('Telegram chat experience (issue 16): captions, fallbacks, queue positi
     const result = await resultOf(sent);
     const { status } = answersTo(sent);
     await h.standIn.waitFor('the status message to go', () => status?.deleted);
-    assert.deepEqual(answersTo(sent).all.filter((m) => !m.deleted), [result]);
-    assert.deepEqual(result.buttons.map((b) => b.text), ['Cartoon'], 'no "retry" under a result: the models have no randomness');
+    assert.deepEqual(
+      answersTo(sent).all.filter((m) => !m.deleted),
+      [result],
+    );
+    assert.deepEqual(
+      result.buttons.map((b) => b.text),
+      ['Cartoon'],
+      'no "retry" under a result: the models have no randomness',
+    );
   });
 
   it('a double tap on "other style" makes one job', async () => {

@@ -71,9 +71,18 @@ describe('a flood (issue 13, part 4): one user sends 100 photos in 10 s through 
     const refusalTexts = new Set(refused.map((m) => refusalOf(m)?.texts[0]));
     assert.ok(served.length >= 1 && served.length <= 10, `${served.length} served: at most USER_RATE_LIMIT (10) per window`);
     assert.equal(served.length + refused.length, floodPhotos);
-    assert.ok([...refusalTexts].every((t) => t !== undefined), 'every refused photo was told why');
-    assert.ok([...refusalTexts].some((t) => t?.startsWith(rateLimitedStart)), `the rate limit is named: ${JSON.stringify([...refusalTexts])}`);
-    assert.ok(refused.every((m) => repliesTo(m).length === 1), 'one answer per refused photo');
+    assert.ok(
+      [...refusalTexts].every((t) => t !== undefined),
+      'every refused photo was told why',
+    );
+    assert.ok(
+      [...refusalTexts].some((t) => t?.startsWith(rateLimitedStart)),
+      `the rate limit is named: ${JSON.stringify([...refusalTexts])}`,
+    );
+    assert.ok(
+      refused.every((m) => repliesTo(m).length === 1),
+      'one answer per refused photo',
+    );
     assert.ok(mostWaiting <= Number(limits.QUEUE_CAP), `at most QUEUE_CAP jobs waited (saw ${mostWaiting})`);
 
     const bobsResult = await h.standIn.waitFor("Bob's result", () => resultOf(bobsPhoto!), 20_000);

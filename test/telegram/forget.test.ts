@@ -62,7 +62,7 @@ describe('/forget (issue 13, part 3): nothing of the user is left in Redis or on
     // The persistence of npm start's local server (durableRedisArgs): AOF and RDB snapshots.
     await redis.config('SET', 'appendonly', 'yes');
     await redis.config('SET', 'save', '60 1');
-    dataDir = ((await redis.config('GET', 'dir')))[1]!;
+    dataDir = (await redis.config('GET', 'dir'))[1]!;
     await h.startWorker();
     await h.startBot();
   });
@@ -117,13 +117,9 @@ describe('/forget (issue 13, part 3): nothing of the user is left in Redis or on
     await rewrittenSince(persistenceBefore);
     // The rate limit's counter is kept by design until its window ends (so /forget does not lift the limit).
     const rateKey = `${h.config.QUEUE_PREFIX}:bot:telegram:user:${alice.id}:rate`;
-    const left = [...(await dumpRedis(redis)).entries()]
-      .filter(([key]) => key !== rateKey)
-      .flatMap(([key, value]) => tracesIn(`${key}\n${value}`, alicesTraces).map((t) => `${key}: ${t}`));
+    const left = [...(await dumpRedis(redis)).entries()].filter(([key]) => key !== rateKey).flatMap(([key, value]) => tracesIn(`${key}\n${value}`, alicesTraces).map((t) => `${key}: ${t}`));
     assert.deepEqual(left, [], 'nothing of hers in Redis');
-    const onDisk = [...(await filesUnder(dataDir)).entries()].flatMap(([file, text]) =>
-      tracesIn(text.replaceAll(rateKey, ''), alicesTraces).map((t) => `${path.basename(file)}: ${t}`),
-    );
+    const onDisk = [...(await filesUnder(dataDir)).entries()].flatMap(([file, text]) => tracesIn(text.replaceAll(rateKey, ''), alicesTraces).map((t) => `${path.basename(file)}: ${t}`));
     assert.deepEqual(onDisk, [], 'nothing of hers on disk');
 
     const bobs = [...(await dumpRedis(redis)).entries()].flat().join('\n');

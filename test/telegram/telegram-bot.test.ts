@@ -62,14 +62,17 @@ describe('Telegram bot against a Bot API stand-in, real Redis and a real worker'
   let firstResult: StoredMessage;
   let firstInput: Buffer;
 
-  it('registers the command menu: user commands for everyone, all commands in each admin\'s chat', () => {
+  it("registers the command menu: user commands for everyone, all commands in each admin's chat", () => {
     const calls = h.standIn.callsOf('setMyCommands');
     const names = (c: (typeof calls)[number]) => (c.params.commands as { command: string }[]).map((x) => x.command);
     const everyone = calls.find((c) => c.params.scope === undefined);
     const admin = calls.find((c) => (c.params.scope as { type?: string; chat_id?: number } | undefined)?.chat_id === adminUser.id);
     assert.ok(everyone && admin);
     assert.deepEqual(names(everyone), ['start', 'help', 'styles', 'style', 'status', 'cancel', 'forget']);
-    assert.ok(['retrain', 'curate', 'runs', 'cancelrun', 'status'].every((n) => names(admin).includes(n)), `admin menu ${JSON.stringify(names(admin))}`);
+    assert.ok(
+      ['retrain', 'curate', 'runs', 'cancelrun', 'status'].every((n) => names(admin).includes(n)),
+      `admin menu ${JSON.stringify(names(admin))}`,
+    );
   });
 
   it('a photo gets "Queued — position N (about T s)", edited as it runs, then the styled photo at full size (pixels equal the model run directly), which replaces the status message', async () => {
@@ -87,7 +90,11 @@ describe('Telegram bot against a Bot API stand-in, real Redis and a real worker'
     assert.ok(status);
     assert.match(status.texts[0]!, /^Queued — position 1 \(about \d+ s\)$/);
     await h.standIn.waitFor('the status message to go', () => status.deleted);
-    assert.deepEqual(all.filter((m) => !m.deleted), [firstResult], 'one message per request is left: the result');
+    assert.deepEqual(
+      all.filter((m) => !m.deleted),
+      [firstResult],
+      'one message per request is left: the result',
+    );
     const running = status.texts.slice(1);
     for (const between of running) assert.match(between, /^Running — .* \(\d+ %\)$/);
     if (running.length) {
@@ -123,10 +130,13 @@ describe('Telegram bot against a Bot API stand-in, real Redis and a real worker'
     const expected = await modelOutput(h.store, 'toon', firstInput, h.config);
     assert.ok(maxPixelDifference(await decodeRgb(second.upload!.bytes), expected) <= 1, 'pixels equal the toon model output');
     assert.ok(h.standIn.callsOf('answerCallbackQuery').some((c) => c.params.callback_query_id === queryId));
-    assert.ok(second.buttons.some((b) => b.text === 'Pencil sketch'), 'the second result offers the first style');
+    assert.ok(
+      second.buttons.some((b) => b.text === 'Pencil sketch'),
+      'the second result offers the first style',
+    );
   });
 
-  it('an admin\'s /curate adds a result with its photo as a pair, or a photo as a sample, to a dataset under DATA_DIR', async () => {
+  it("an admin's /curate adds a result with its photo as a pair, or a photo as a sample, to a dataset under DATA_DIR", async () => {
     const pair = h.standIn.sendText(adminUser, '/curate faces', { replyTo: firstResult });
     const pairReply = await h.standIn.waitFor('the curate answer', () => answersTo(pair).status?.text);
     const [, a, b] = /^Added to faces: (A\/\w+\.jpg), (B\/\w+\.png)$/.exec(pairReply) ?? [];
@@ -192,9 +202,7 @@ describe('Telegram bot against a Bot API stand-in, real Redis and a real worker'
     );
     try {
       const command = h.standIn.sendText(adminUser, '/retrain toon faces');
-      const notice = await h.standIn.waitFor('the training notice', () =>
-        h.standIn.chatMessages(adminUser.id, { fromBot: true }).find((m) => m.texts[0]?.startsWith('Training toon')),
-      );
+      const notice = await h.standIn.waitFor('the training notice', () => h.standIn.chatMessages(adminUser.id, { fromBot: true }).find((m) => m.texts[0]?.startsWith('Training toon')));
       assert.equal(notice.texts[0], 'Training toon on faces: queued.');
       const job = await h.standIn.waitFor('the train job', async () => (await train.getJobs(['waiting', 'active', 'completed']))[0]);
       const data = trainJobSchema.parse(job.data);
@@ -203,7 +211,10 @@ describe('Telegram bot against a Bot API stand-in, real Redis and a real worker'
 
       const photo = await h.standIn.waitFor('the summary image', () => h.standIn.chatMessages(adminUser.id, { fromBot: true }).find((m) => m.upload));
       assert.ok(photo.upload!.bytes.equals(summaryBytes), 'the summary image is posted as it is');
-      assert.ok(notice.texts.some((t) => t.startsWith('Training toon: training 50 %, step 5/10')), `progress edit among ${JSON.stringify(notice.texts)}`);
+      assert.ok(
+        notice.texts.some((t) => t.startsWith('Training toon: training 50 %, step 5/10')),
+        `progress edit among ${JSON.stringify(notice.texts)}`,
+      );
       assert.match(notice.texts.at(-1)!, /^Training of toon finished: version v2 promoted\.\nfid 42\.5/);
       assert.equal(command.json.chat.id, adminUser.id);
     } finally {
@@ -285,17 +296,21 @@ describe('Telegram bot against a Bot API stand-in, real Redis and a real worker'
     assert.equal(withoutHeader.status, 401, 'an update without the secret header is refused, even in an admin’s name');
     const real = h.standIn.webhookUpdate(alice, '/styles');
     assert.equal((await post(real, 'hook-secret')).status, 200);
-    const answer = await h.standIn.waitFor('the /styles answer', () =>
-      h.standIn.chatMessages(alice.id, { fromBot: true }).find((m) => m.replyTo === real.message.message_id),
-    );
+    const answer = await h.standIn.waitFor('the /styles answer', () => h.standIn.chatMessages(alice.id, { fromBot: true }).find((m) => m.replyTo === real.message.message_id));
     assert.match(answer.text!, /^Styles:\n• sketch — Pencil sketch \(default\)\n• toon — Cartoon/);
     assert.equal(h.standIn.chatMessages(alice.id, { fromBot: true }).filter((m) => m.replyTo === forged.message.message_id).length, 0);
     assert.equal(h.standIn.chatMessages(adminUser.id, { fromBot: true }).filter((m) => m.replyTo === unsigned.message.message_id).length, 0);
   });
 
   it('neither the bot token nor image bytes (base64 or hex) reach the logs of the bot and the worker', () => {
-    assert.ok(h.logs.some((line) => line.includes('"bot":"telegram"')), 'the bot logged');
-    assert.ok(h.logs.some((line) => line.includes('translate job done')), 'the worker logged');
+    assert.ok(
+      h.logs.some((line) => line.includes('"bot":"telegram"')),
+      'the bot logged',
+    );
+    assert.ok(
+      h.logs.some((line) => line.includes('translate job done')),
+      'the worker logged',
+    );
     assert.ok(!h.logs.some((line) => line.includes(h.standIn.token.split(':')[1]!)), 'no log line holds the token');
     const images = [firstInput, ...h.standIn.chatMessages(alice.id, { fromBot: true }).flatMap((m) => (m.upload ? [m.upload.bytes] : []))];
     assert.ok(images.length >= 3, 'the photo and the results');

@@ -25,9 +25,7 @@ it('the bot process stopped after the job is queued and started again before del
     await standIn.waitFor('the first bot to poll', () => standIn.callsOf('getUpdates').length > 0, 60_000);
     const input = await makePhoto(80, 60);
     const sent = standIn.sendPhoto(alice, [{ bytes: input, width: 80, height: 60 }]);
-    const status = await standIn.waitFor('the queued message', () =>
-      standIn.chatMessages(alice.id, { fromBot: true }).find((m) => m.replyTo === sent.json.message_id),
-    );
+    const status = await standIn.waitFor('the queued message', () => standIn.chatMessages(alice.id, { fromBot: true }).find((m) => m.replyTo === sent.json.message_id));
     // No worker runs yet, so the request waits in the queue.
     assert.equal(status.texts[0], 'Queued — position 1 (waiting for a worker to start)');
     const translate = new Queue(queueNames.translate, { connection: redisOptions(h.redis.url), prefix: h.config.QUEUE_PREFIX });
@@ -87,7 +85,11 @@ it('the bot process SIGKILLed while it handles a photo whose update it already c
     await new Promise((r) => setTimeout(r, 2000));
     const replies = standIn.chatMessages(alice.id, { fromBot: true }).filter((m) => m.replyTo === sent.json.message_id);
     assert.equal(replies.filter((m) => m.upload).length, 1, 'exactly one photo');
-    assert.deepEqual(replies.filter((m) => !m.upload && !m.deleted).map((m) => m.texts[0]), [], 'no other answer left in the chat');
+    assert.deepEqual(
+      replies.filter((m) => !m.upload && !m.deleted).map((m) => m.texts[0]),
+      [],
+      'no other answer left in the chat',
+    );
     assert.ok(photo.upload!.bytes.length > 0);
   } finally {
     release();

@@ -15,7 +15,6 @@ import { on, relativeError, seededValues } from '../helpers/backend-comparison.j
 
 type Shape4 = [number, number, number, number];
 
-
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 interface TransposeCase {
@@ -35,7 +34,17 @@ const cases: TransposeCase[] = [
   { output: [2, 9, 8, 3], filter: [4, 4, 3, 2], strides: 1, pad: 'same' },
   { output: [1, 12, 9, 3], filter: [4, 4, 3, 2], strides: 1, pad: 'valid' },
   { output: [2, 11, 8, 2], filter: [4, 4, 2, 3], strides: 2, pad: 1 },
-  { output: [2, 11, 9, 2], filter: [3, 5, 2, 3], strides: 2, pad: [[0, 0], [1, 2], [0, 3], [0, 0]] },
+  {
+    output: [2, 11, 9, 2],
+    filter: [3, 5, 2, 3],
+    strides: 2,
+    pad: [
+      [0, 0],
+      [1, 2],
+      [0, 3],
+      [0, 0],
+    ],
+  },
   { output: [1, 14, 10, 2], filter: [5, 5, 2, 3], strides: 3, pad: 'same' },
   { output: [2, 11, 8, 2], filter: [3, 3, 2, 3], strides: [2, 1], pad: 'same' },
 ];

@@ -28,8 +28,18 @@ const cases: SliceCase[] = [
 
 function sliced(c: SliceCase): Int32Array {
   return tf.tidy(() => {
-    const values = seededValues(c.shape.reduce((a, b) => a * b, 1), 5);
-    const x = c.dtype === 'int32' ? tf.tensor(values.map((v) => Math.round(v * 1000)), c.shape, 'int32') : tf.tensor(values, c.shape);
+    const values = seededValues(
+      c.shape.reduce((a, b) => a * b, 1),
+      5,
+    );
+    const x =
+      c.dtype === 'int32'
+        ? tf.tensor(
+            values.map((v) => Math.round(v * 1000)),
+            c.shape,
+            'int32',
+          )
+        : tf.tensor(values, c.shape);
     const y = tf.slice(x, c.begin, c.size);
     // Compare bits: a slice copies values, it must not change any.
     return new Int32Array((y.dataSync() as Float32Array | Int32Array).slice().buffer);

@@ -41,7 +41,9 @@ function rampWithBoxes(width: number, height: number, boxes: readonly [number, n
 }
 
 function encodePng(image: RgbImage): Promise<Buffer> {
-  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer();
+  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 async function put(file: string, bytes: Uint8Array): Promise<void> {
@@ -58,16 +60,33 @@ async function sprite(width: number, height: number, colour: [number, number, nu
       data.set(inside ? [...colour, 255] : [0, 0, 0, 0], (y * width + x) * 4);
     }
   }
-  return sharp(data, { raw: { width, height, channels: 4 } }).png().toBuffer();
+  return sharp(data, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer();
 }
 
 /** The files a fake Ren'Py root needs: three backgrounds and three characters' sprites. */
 async function fakeRenpy(dir: string): Promise<void> {
   const question = path.join(dir, 'the_question/game/images');
   const demo = path.join(dir, 'demo/game/images');
-  await put(path.join(question, 'bg club.jpg'), await sharp(await encodePng(rampWithBoxes(160, 100, [[20, 20, 30, 40]]))).jpeg({ quality: 95 }).toBuffer());
-  await put(path.join(question, 'bg lecturehall.jpg'), await sharp(await encodePng(rampWithBoxes(160, 100, [[90, 30, 40, 30]]))).jpeg({ quality: 95 }).toBuffer());
-  await put(path.join(question, 'bg meadow.jpg'), await sharp(await encodePng(rampWithBoxes(160, 100, [[50, 50, 60, 20]]))).jpeg({ quality: 95 }).toBuffer());
+  await put(
+    path.join(question, 'bg club.jpg'),
+    await sharp(await encodePng(rampWithBoxes(160, 100, [[20, 20, 30, 40]])))
+      .jpeg({ quality: 95 })
+      .toBuffer(),
+  );
+  await put(
+    path.join(question, 'bg lecturehall.jpg'),
+    await sharp(await encodePng(rampWithBoxes(160, 100, [[90, 30, 40, 30]])))
+      .jpeg({ quality: 95 })
+      .toBuffer(),
+  );
+  await put(
+    path.join(question, 'bg meadow.jpg'),
+    await sharp(await encodePng(rampWithBoxes(160, 100, [[50, 50, 60, 20]])))
+      .jpeg({ quality: 95 })
+      .toBuffer(),
+  );
   await put(path.join(question, 'sylvie blue normal.png'), await sprite(48, 96, [40, 60, 200]));
   await put(path.join(question, 'sylvie green normal.png'), await sprite(48, 96, [40, 180, 60]));
   await put(path.join(demo, 'eileen happy.png'), await sprite(40, 90, [200, 60, 60]));
@@ -133,7 +152,11 @@ describe('edge smoothing (AnimeGAN edge_smooth)', () => {
         if (!same) changed++;
       }
     }
-    for (let t = 22; t < 42; t++) assert.ok([19, 20, 21].some((x) => edges[t * 64 + x] === 1), `no edge on the box's left side at y=${t}`);
+    for (let t = 22; t < 42; t++)
+      assert.ok(
+        [19, 20, 21].some((x) => edges[t * 64 + x] === 1),
+        `no edge on the box's left side at y=${t}`,
+      );
     // A border pixel mixes the box (blue 255) with the ramp beside it (blue 140).
     const border = smoothed.data[(30 * 64 + 20) * 3 + 2] as number;
     assert.ok(border > 140 && border < 255, `border pixel ${border}`);
@@ -250,9 +273,18 @@ describe('anime data builder', () => {
 describe('edge-smoothed copies of a dataset an admin brings', () => {
   async function unaligned(name: string): Promise<string> {
     const dir = path.join(root, name);
-    for (const [i, box] of [[4, 4, 10, 10], [12, 6, 8, 14], [2, 14, 16, 6]].entries()) {
+    for (const [i, box] of [
+      [4, 4, 10, 10],
+      [12, 6, 8, 14],
+      [2, 14, 16, 6],
+    ].entries()) {
       await put(path.join(dir, `trainA/p${i}.png`), await encodePng(rampWithBoxes(40, 40, [])));
-      await put(path.join(dir, `trainB/frame${i}.jpg`), await sharp(await encodePng(rampWithBoxes(40, 40, [box as [number, number, number, number]]))).jpeg({ quality: 95 }).toBuffer());
+      await put(
+        path.join(dir, `trainB/frame${i}.jpg`),
+        await sharp(await encodePng(rampWithBoxes(40, 40, [box as [number, number, number, number]])))
+          .jpeg({ quality: 95 })
+          .toBuffer(),
+      );
     }
     await put(path.join(dir, 'testA/held.png'), await encodePng(rampWithBoxes(40, 40, [])));
     await put(path.join(dir, 'testB/held.png'), await encodePng(rampWithBoxes(40, 40, [[10, 10, 10, 10]])));

@@ -41,11 +41,15 @@ function noiseRgb(width: number, height: number, seed: number): RgbImage {
 }
 
 function png(image: RgbImage): Promise<Buffer> {
-  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer();
+  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 function solid(width: number, height: number, value: number): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r: value, g: value, b: value } } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: { r: value, g: value, b: value } } })
+    .png()
+    .toBuffer();
 }
 
 async function put(dir: string, file: string, bytes: Uint8Array): Promise<void> {
@@ -148,9 +152,25 @@ describe('dataset formats', () => {
 
   it('applies the reference preprocess modes and reads grayscale images as RGB', async () => {
     const dir = await freshDir();
-    for (const [name, seed] of [['x', 1], ['y', 3]] as const) {
-      await put(dir, `A/${name}.jpg`, await sharp(await png(noiseRgb(30, 22, seed))).jpeg().toBuffer());
-      await put(dir, `B/${name}.png`, await sharp(await png(noiseRgb(30, 22, seed + 1))).toColourspace('b-w').png().toBuffer());
+    for (const [name, seed] of [
+      ['x', 1],
+      ['y', 3],
+    ] as const) {
+      await put(
+        dir,
+        `A/${name}.jpg`,
+        await sharp(await png(noiseRgb(30, 22, seed)))
+          .jpeg()
+          .toBuffer(),
+      );
+      await put(
+        dir,
+        `B/${name}.png`,
+        await sharp(await png(noiseRgb(30, 22, seed + 1)))
+          .toColourspace('b-w')
+          .png()
+          .toBuffer(),
+      );
     }
     await buildManifest(dir);
     const none = await collect(dir, { preprocess: 'none', noFlip: true });
@@ -261,7 +281,9 @@ describe('curation', () => {
     const first = await addPair(dir, { a: await png(noiseRgb(80, 64, 1)), b: await solid(80, 64, 255), name: 'first' }, { maxPixels: 1e6, minSide: 32 });
     assert.deepEqual(first.files, ['A/first.png', 'B/first.png']);
     // B comes at another size (a model's output); it is stored at A's size.
-    const photo = await sharp(await png(noiseRgb(80, 64, 2))).jpeg().toBuffer();
+    const photo = await sharp(await png(noiseRgb(80, 64, 2)))
+      .jpeg()
+      .toBuffer();
     const second = await addPair(dir, { a: photo, b: await solid(160, 128, 0) }, { maxPixels: 1e6, minSide: 32 });
     assert.equal(second.files.length, 2);
     assert.match(second.files[0] ?? '', /^A\/[0-9a-f]{16}\.jpg$/);
@@ -291,8 +313,14 @@ describe('curation', () => {
     assert.deepEqual(manifest.counts.train, { a: 2, b: 2 });
     assert.equal(manifest.files['train/new.png']?.width, 128);
     const { a, b } = await collect(dir, { preprocess: 'none', serialBatches: true });
-    assert.ok((a[0] as Float32Array).every((v) => v === -1), 'A is the left half');
-    assert.ok((b[0] as Float32Array).every((v) => v === 1), 'B is the right half');
+    assert.ok(
+      (a[0] as Float32Array).every((v) => v === -1),
+      'A is the left half',
+    );
+    assert.ok(
+      (b[0] as Float32Array).every((v) => v === 1),
+      'B is the right half',
+    );
   });
 
   it('adds single images to the domains of an unaligned dataset', async () => {
@@ -322,7 +350,12 @@ describe('target algorithms', () => {
     const at = (x: number, y: number): number => lines.data[y * size + x] as number;
     // Every point of the square's outline has ink within a pixel or two.
     for (let t = 14; t < 34; t++) {
-      for (const [x, y] of [[t, 12], [t, 35], [12, t], [35, t]] as const) {
+      for (const [x, y] of [
+        [t, 12],
+        [t, 35],
+        [12, t],
+        [35, t],
+      ] as const) {
         const darkest = Math.min(at(x, y), at(x - 1, y), at(x + 1, y), at(x, y - 1), at(x, y + 1));
         assert.ok(darkest < 0.3, `no line near (${x}, ${y}): ${darkest}`);
       }

@@ -43,10 +43,7 @@ before(async () => {
   inceptionDir = path.join(root, 'tiny-inception');
   await mkdir(inceptionDir);
   const inception = tf.sequential({
-    layers: [
-      tf.layers.globalAveragePooling2d({ inputShape: [null, null, 3] }),
-      tf.layers.dense({ units: 2048, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
-    ],
+    layers: [tf.layers.globalAveragePooling2d({ inputShape: [null, null, 3] }), tf.layers.dense({ units: 2048, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) })],
   });
   await writeConvertedModel(inception, inceptionDir);
   inception.dispose();

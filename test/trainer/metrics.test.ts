@@ -35,7 +35,10 @@ function seededValues(count: number, seed: number): Float64Array {
 
 /** Images in [-1, 1] from a seed, as plain values and as a tensor. */
 function seededImages(shape: [number, number, number, number], seed: number): { values: Float64Array; tensor: tf.Tensor4D } {
-  const values = seededValues(shape.reduce((a, b) => a * b), seed).map((v) => v * 2 - 1);
+  const values = seededValues(
+    shape.reduce((a, b) => a * b),
+    seed,
+  ).map((v) => v * 2 - 1);
   return { values, tensor: tf.tensor4d(Float32Array.from(values), shape) };
 }
 
@@ -91,7 +94,11 @@ function ssimByHand(a: Float64Array, b: Float64Array, height: number, width: num
   for (let c = 0; c < channels; c++) {
     for (let top = 0; top + 11 <= height; top++) {
       for (let left = 0; left + 11 <= width; left++) {
-        let mx = 0, my = 0, mxx = 0, myy = 0, mxy = 0;
+        let mx = 0,
+          my = 0,
+          mxx = 0,
+          myy = 0,
+          mxy = 0;
         for (let i = 0; i < 11; i++) {
           for (let j = 0; j < 11; j++) {
             const w = weights[i]![j]! / total;
@@ -177,7 +184,10 @@ function timesOwnTranspose(f: Float64Array, n: number, r: number): Float64Array 
 describe('symmetric matrices', () => {
   it('finds the eigenvalues of a known matrix', () => {
     const values = symmetricEigenvalues(Float64Array.from([2, 1, 0, 1, 2, 0, 0, 0, 5]), 3);
-    assert.deepEqual(Array.from(values, (v) => Math.round(v * 1e9) / 1e9), [1, 3, 5]);
+    assert.deepEqual(
+      Array.from(values, (v) => Math.round(v * 1e9) / 1e9),
+      [1, 3, 5],
+    );
   });
 
   it('finds the eigenvalues of a PSD matrix built from known ones', () => {
@@ -195,7 +205,10 @@ describe('symmetric matrices', () => {
     lambda.forEach((l, i) => close(values[i]!, l, 1e-12));
   });
 
-  for (const [n, rank] of [[40, 40], [30, 7]] as const) {
+  for (const [n, rank] of [
+    [40, 40],
+    [30, 7],
+  ] as const) {
     it(`psdFactor squares back to a ${n}×${n} PSD matrix of rank ${rank}`, () => {
       const a = randomSymmetricPsd(n, rank, n + rank);
       const root = psdFactor(a, n);
@@ -251,7 +264,11 @@ describe('fid', () => {
     const mean = Array.from({ length: dims }, (_, d) => values.filter((_, i) => i % dims === d).reduce((s, v) => s + v, 0) / 400);
     const scaled = values.map((v, i) => mean[i % dims]! + 2 * (v - mean[i % dims]!));
     const trace = Array.from({ length: dims }, (_, d) => values.filter((_, i) => i % dims === d).reduce((s, v) => s + (v - mean[d]!) ** 2, 0) / 399);
-    close(fid(featureSet(values, dims), featureSet(scaled, dims)).value, trace.reduce((s, v) => s + v, 0), 1e-8);
+    close(
+      fid(featureSet(values, dims), featureSet(scaled, dims)).value,
+      trace.reduce((s, v) => s + v, 0),
+      1e-8,
+    );
   });
 
   it('refuses to compare features of different extractors', () => {
@@ -267,7 +284,9 @@ function mmdByHand(x: Float64Array, y: Float64Array, m: number, d: number): numb
     for (let t = 0; t < d; t++) dot += a[i * d + t]! * b[j * d + t]!;
     return (dot / d + 1) ** 3;
   };
-  let xx = 0, yy = 0, xy = 0;
+  let xx = 0,
+    yy = 0,
+    xy = 0;
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < m; j++) {
       if (i !== j) {
@@ -297,8 +316,22 @@ describe('kid', () => {
     const options = { subsets: 20, subsetSize: 200 };
     const same = kid(x, featureSet(gaussianFeatures(400, dims, 15), dims), options);
     const itself = kid(x, x, options);
-    const small = kid(x, featureSet(shifted(x.values, dims, () => 0.3), dims), options);
-    const large = kid(x, featureSet(shifted(x.values, dims, () => 1), dims), options);
+    const small = kid(
+      x,
+      featureSet(
+        shifted(x.values, dims, () => 0.3),
+        dims,
+      ),
+      options,
+    );
+    const large = kid(
+      x,
+      featureSet(
+        shifted(x.values, dims, () => 1),
+        dims,
+      ),
+      options,
+    );
     // Independent subsets of one set share images, which biases the estimate slightly below 0.
     const nearZero = Math.max(Math.abs(itself.value), Math.abs(same.value));
     assert.ok(nearZero < small.value / 5, `near 0: itself ${itself.value}, same distribution ${same.value}, shifted ${small.value}`);
@@ -395,7 +428,10 @@ describe('fft', () => {
 
   it('fft2 of a single 2-D frequency is one spike', () => {
     const [rows, cols] = [6, 5];
-    const x = { re: Float64Array.from({ length: rows * cols }, (_, i) => Math.cos(2 * Math.PI * ((2 * Math.floor(i / cols)) / rows + (1 * (i % cols)) / cols))), im: new Float64Array(rows * cols) };
+    const x = {
+      re: Float64Array.from({ length: rows * cols }, (_, i) => Math.cos(2 * Math.PI * ((2 * Math.floor(i / cols)) / rows + (1 * (i % cols)) / cols))),
+      im: new Float64Array(rows * cols),
+    };
     fft2(x, rows, cols);
     // cos splits into the frequencies (2, 1) and (−2, −1) = (4, 4), each with half the energy.
     x.re.forEach((v, i) => close(v, i === 2 * cols + 1 || i === 4 * cols + 4 ? (rows * cols) / 2 : 0, 1e-9, `bin ${i}`));
@@ -412,12 +448,19 @@ describe('phase congruency', () => {
     const edges = [0, 23, 24, 47]; // the step and, the FFT being periodic, the wrap-around
     const best = row.indexOf(Math.max(...row));
     assert.ok(edges.includes(best), `maximum at column ${best}`);
-    assert.ok(pc.every((v) => v >= 0 && v <= 1), `phase congruency spans ${Math.min(...pc)}..${Math.max(...pc)}`);
+    assert.ok(
+      pc.every((v) => v >= 0 && v <= 1),
+      `phase congruency spans ${Math.min(...pc)}..${Math.max(...pc)}`,
+    );
   });
 
   it('does not change with brightness or contrast', () => {
     const pc = phaseCongruency(step, rows, cols);
-    const rescaled = phaseCongruency(step.map((v) => 0.3 * v + 40), rows, cols);
+    const rescaled = phaseCongruency(
+      step.map((v) => 0.3 * v + 40),
+      rows,
+      cols,
+    );
     // Only the ε = 1e-4 that keeps the mean-phase division finite does not scale with the image.
     const error = maxAbsDifference(pc, rescaled);
     assert.ok(error < 1e-4, `phase congruency changed by ${error}`);

@@ -22,7 +22,10 @@ const height = 120;
 
 /** Raw RGB → a [1, H, W, 3] tensor in [-1, 1]. */
 function toTensor(pixels: Buffer): tf.Tensor4D {
-  return tf.tensor4d(Float32Array.from(pixels, (v) => v / 127.5 - 1), [1, height, width, 3]);
+  return tf.tensor4d(
+    Float32Array.from(pixels, (v) => v / 127.5 - 1),
+    [1, height, width, 3],
+  );
 }
 
 /** Seeded Gaussian-ish noise of ±`amplitude` levels added to every sample (sum of uniforms). */
@@ -45,13 +48,7 @@ function posterPixels(): Buffer {
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const colour =
-        (x - 120) ** 2 + (y - 30) ** 2 < 15 ** 2
-          ? [250, 210, 60]
-          : x > 30 && x < 70 && y > 55 && y < 95
-            ? [200, 60, 50]
-            : y > 80 + 10 * Math.sin(x / 25)
-              ? [70, 160, 70]
-              : [120, 180, 240];
+        (x - 120) ** 2 + (y - 30) ** 2 < 15 ** 2 ? [250, 210, 60] : x > 30 && x < 70 && y > 55 && y < 95 ? [200, 60, 50] : y > 80 + 10 * Math.sin(x / 25) ? [70, 160, 70] : [120, 180, 240];
       pixels.set(colour, (y * width + x) * 3);
     }
   }
@@ -72,7 +69,10 @@ function withCheckerboard(pixels: Buffer, levels: number, square: number): Buffe
 /** A photo-like picture with antialiased edges (photoPixels drawn at 4× and downscaled) and sensor noise. */
 async function noisyPhoto(seed: number): Promise<Buffer> {
   const large = photoPixels(4 * width, 4 * height);
-  const photo = await sharp(large, { raw: { width: 4 * width, height: 4 * height, channels: 3 } }).resize(width, height).raw().toBuffer();
+  const photo = await sharp(large, { raw: { width: 4 * width, height: 4 * height, channels: 3 } })
+    .resize(width, height)
+    .raw()
+    .toBuffer();
   return withNoise(photo, 6, seed);
 }
 
@@ -137,7 +137,10 @@ describe('checkerboard peaks', () => {
 describe('edge correlation', () => {
   it('an image and its blurred copy correlate highly, unrelated images do not', async () => {
     const photo = photoPixels(width, height);
-    const blurred = await sharp(photo, { raw: { width, height, channels: 3 } }).blur(1.5).raw().toBuffer();
+    const blurred = await sharp(photo, { raw: { width, height, channels: 3 } })
+      .blur(1.5)
+      .raw()
+      .toBuffer();
     const [a, b, c] = [photo, blurred, posterPixels()].map(toTensor);
     const [withBlurred] = edgeCorrelation(a!, b!);
     const [withUnrelated] = edgeCorrelation(a!, c!);
@@ -154,14 +157,21 @@ describe('style statistics', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'style-statistics-'));
     const extractor = randomFeatureExtractor({ channels: [8, 8] });
     try {
-      const png = (pixels: Buffer) => sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer();
+      const png = (pixels: Buffer) =>
+        sharp(pixels, { raw: { width, height, channels: 3 } })
+          .png()
+          .toBuffer();
       await Promise.all(['photos', 'anime'].map((d) => mkdir(path.join(dir, d))));
       for (const seed of [1, 2, 3]) await writeFile(path.join(dir, 'photos', `photo-${seed}.png`), await png(await noisyPhoto(seed)));
       for (const shift of [0, 40]) await writeFile(path.join(dir, 'anime', `poster-${shift}.png`), await png(Buffer.from(posterPixels().map((v) => clampByte(v - shift)))));
       await writeFile(path.join(dir, 'anime', 'notes.txt'), 'not an image');
       // The "model": a median filter and 4 levels per channel, at the requested size.
       const posterize = async (image: { data: Buffer; width: number; height: number }, output: { width: number; height: number }) => {
-        const smoothed = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).median(5).resize(output.width, output.height).raw().toBuffer();
+        const smoothed = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+          .median(5)
+          .resize(output.width, output.height)
+          .raw()
+          .toBuffer();
         return Buffer.from(smoothed.map((v) => Math.min(255, Math.round(v / 85) * 85)));
       };
       const progress: number[] = [];

@@ -29,12 +29,22 @@ const config = () =>
 before(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'animebot-trainq-'));
   const dir = path.join(root, 'data', 'tiny');
-  for (const [split, count] of [['train', 6], ['test', 2]] as const) {
+  for (const [split, count] of [
+    ['train', 6],
+    ['test', 2],
+  ] as const) {
     for (const side of ['A', 'B']) await mkdir(path.join(dir, split, side), { recursive: true });
     for (let i = 0; i < count; i++) {
       const image = sharp(photoPixels(SIZE, SIZE), { raw: { width: SIZE, height: SIZE, channels: 3 } });
-      await image.clone().png().toFile(path.join(dir, split, 'A', `${i}.png`));
-      await image.clone().negate().png().toFile(path.join(dir, split, 'B', `${i}.png`));
+      await image
+        .clone()
+        .png()
+        .toFile(path.join(dir, split, 'A', `${i}.png`));
+      await image
+        .clone()
+        .negate()
+        .png()
+        .toFile(path.join(dir, split, 'B', `${i}.png`));
     }
   }
   await buildManifest(dir);
@@ -68,7 +78,10 @@ function job(maxSteps: number): TrainJob {
 
 it('the retraining schedule from TRAIN_SCHEDULE is installed as a job scheduler', async () => {
   const schedulers = await queue.getJobSchedulers();
-  assert.deepEqual(schedulers.map((s) => [s.key, s.pattern]), [['retrain-tiny', '0 3 * * 0']]);
+  assert.deepEqual(
+    schedulers.map((s) => [s.key, s.pattern]),
+    [['retrain-tiny', '0 3 * * 0']],
+  );
 });
 
 it('a train job reports progress through the queue, promotes its model and returns the result', async () => {
@@ -82,7 +95,10 @@ it('a train job reports progress through the queue, promotes its model and retur
   events.off('progress', onProgress);
   assert.equal(result.promoted, true);
   assert.equal(await new DirectoryModelStore(config().MODELS_DIR).current('tiny'), result.version);
-  assert.deepEqual(progress.filter((p) => p.phase === 'training').map((p) => p.step), [1, 2, 3]);
+  assert.deepEqual(
+    progress.filter((p) => p.phase === 'training').map((p) => p.step),
+    [1, 2, 3],
+  );
   assert.equal(progress.at(-1)?.phase, 'done');
   assert.ok((await stat(result.summaryImage!)).size > 1000, 'the summary image exists');
 });

@@ -42,13 +42,27 @@ let store: DirectoryModelStore;
 
 /** A paired dataset whose targets are the inputs with red and blue swapped. */
 async function writeTinyDataset(dir: string): Promise<void> {
-  for (const [split, count] of [['train', 8], ['test', 4]] as const) {
+  for (const [split, count] of [
+    ['train', 8],
+    ['test', 4],
+  ] as const) {
     for (const side of ['A', 'B']) await mkdir(path.join(dir, split, side), { recursive: true });
     for (let i = 0; i < count; i++) {
       const photo = photoPixels(SIZE + i, SIZE + 2 * i);
       const a = sharp(photo, { raw: { width: SIZE + i, height: SIZE + 2 * i, channels: 3 } }).resize(SIZE, SIZE);
-      await a.clone().png().toFile(path.join(dir, split, 'A', `${i}.png`));
-      await a.clone().recomb([[0, 0, 1], [0, 1, 0], [1, 0, 0]]).png().toFile(path.join(dir, split, 'B', `${i}.png`));
+      await a
+        .clone()
+        .png()
+        .toFile(path.join(dir, split, 'A', `${i}.png`));
+      await a
+        .clone()
+        .recomb([
+          [0, 0, 1],
+          [0, 1, 0],
+          [1, 0, 0],
+        ])
+        .png()
+        .toFile(path.join(dir, split, 'B', `${i}.png`));
     }
   }
   await buildManifest(dir);
@@ -69,7 +83,9 @@ describe('training runs on a tiny dataset', () => {
       const style = `tiny-${architecture}`;
       const runId = `${style}-run`;
       const sets = Object.entries(tinyOptions(archOptions)).flatMap(([k, v]) =>
-        k === 'arch' ? Object.entries(v as object).flatMap(([ak, av]) => ['--set', `arch.${ak}=${String(av as string | number | boolean)}`]) : ['--set', `${k}=${String(v as string | number | boolean)}`],
+        k === 'arch'
+          ? Object.entries(v as object).flatMap(([ak, av]) => ['--set', `arch.${ak}=${String(av as string | number | boolean)}`])
+          : ['--set', `${k}=${String(v as string | number | boolean)}`],
       );
       const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'train', '--style', style, '--arch', architecture, '--dataset', 'tiny', '--run', runId, ...sets], {
         env: { ...process.env, DATA_DIR: dataDir, RUNS_DIR: runsDir, MODELS_DIR: store.root, TF_BACKEND: 'wasm', LOG_LEVEL: 'silent' },
@@ -105,8 +121,16 @@ describe('training runs on a tiny dataset', () => {
   }
 });
 
-const swapRedBlue = [[0, 0, 1], [0, 1, 0], [1, 0, 0]];
-const negate = [[-1, 0, 0], [0, -1, 0], [0, 0, -1]];
+const swapRedBlue = [
+  [0, 0, 1],
+  [0, 1, 0],
+  [1, 0, 0],
+];
+const negate = [
+  [-1, 0, 0],
+  [0, -1, 0],
+  [0, 0, -1],
+];
 
 /** Promotes a fixed 1×1-conv generator that maps each pixel's RGB through `matrix`. */
 async function promoteFixedModel(style: string, matrix: number[][]): Promise<string> {
@@ -121,7 +145,18 @@ async function promoteFixedModel(style: string, matrix: number[][]): Promise<str
 
 describe('promotion decision on the held-out split', () => {
   const train = (style: string) =>
-    runTrainingJob({ kind: 'train', style, architecture: 'pix2pix', dataset: 'tiny', options: tinyOptions(architectures.pix2pix!), runId: `${style}-${Date.now()}`, dataDir, runsDir, store, logger });
+    runTrainingJob({
+      kind: 'train',
+      style,
+      architecture: 'pix2pix',
+      dataset: 'tiny',
+      options: tinyOptions(architectures.pix2pix!),
+      runId: `${style}-${Date.now()}`,
+      dataDir,
+      runsDir,
+      store,
+      logger,
+    });
 
   it('a worse candidate stays a candidate; the current model stays', async () => {
     // The targets are the inputs with red and blue swapped: this current model is exact.

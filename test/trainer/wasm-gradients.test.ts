@@ -14,8 +14,6 @@ import { on, relativeError, seededValues } from '../helpers/backend-comparison.j
  * backends, so each side rebuilds its inputs from plain arrays or seeds.
  */
 
-
-
 type Shape4 = [number, number, number, number];
 
 interface ConvCase {
@@ -43,9 +41,22 @@ function convGradients(op: ConvOp, c: ConvCase, x: Float32Array, w: Float32Array
 }
 
 async function assertGradientsMatchCpu(op: ConvOp, c: ConvCase): Promise<void> {
-  const x = seededValues(c.input.reduce((a, b) => a * b), 1);
-  const w = seededValues(c.filter.reduce((a, b) => a * b), 2);
-  const outWeights = (shape: number[]) => tf.tensor(seededValues(shape.reduce((a, b) => a * b), 3), shape);
+  const x = seededValues(
+    c.input.reduce((a, b) => a * b),
+    1,
+  );
+  const w = seededValues(
+    c.filter.reduce((a, b) => a * b),
+    2,
+  );
+  const outWeights = (shape: number[]) =>
+    tf.tensor(
+      seededValues(
+        shape.reduce((a, b) => a * b),
+        3,
+      ),
+      shape,
+    );
   const [dxCpu, dwCpu] = await on('cpu', () => convGradients(op, c, x, w, outWeights));
   const [dxWasm, dwWasm] = await on('wasm', () => convGradients(op, c, x, w, outWeights));
   assert.ok(relativeError(dwWasm!, dwCpu!, 1e-6) < 1e-4, `filter gradient off by ${relativeError(dwWasm!, dwCpu!, 1e-6)}`);
@@ -61,7 +72,17 @@ const convCases: ConvCase[] = [
   { input: [2, 12, 9, 3], filter: [4, 4, 3, 2], strides: 2, pad: 'same' },
   { input: [2, 12, 9, 3], filter: [4, 4, 3, 2], strides: 1, pad: 'valid' },
   { input: [2, 11, 8, 2], filter: [4, 4, 2, 3], strides: 2, pad: 1 },
-  { input: [2, 11, 8, 2], filter: [3, 3, 2, 3], strides: [2, 1], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  {
+    input: [2, 11, 8, 2],
+    filter: [3, 3, 2, 3],
+    strides: [2, 1],
+    pad: [
+      [0, 0],
+      [1, 2],
+      [0, 1],
+      [0, 0],
+    ],
+  },
   { input: [2, 16, 13, 3], filter: [7, 7, 3, 4], strides: 1, pad: 'same' },
   { input: [1, 16, 13, 3], filter: [7, 7, 3, 4], strides: 2, pad: 'valid' },
   { input: [2, 14, 11, 2], filter: [7, 7, 2, 3], strides: 1, pad: 3 },
@@ -113,7 +134,13 @@ describe('depthwise conv2d gradients on wasm', () => {
       const attrs = { strides: 1, pad: 'same', dilations: 1 };
       const dw = tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape: [3, 3, 5, 1] }) as tf.Tensor;
       const dx = tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter }, { ...attrs, inputShape: [2, 9, 7, 5] }) as tf.Tensor;
-      assert.deepEqual([dw.shape, dx.shape], [[3, 3, 5, 1], [2, 9, 7, 5]]);
+      assert.deepEqual(
+        [dw.shape, dx.shape],
+        [
+          [3, 3, 5, 1],
+          [2, 9, 7, 5],
+        ],
+      );
       assert.equal(tf.engine().backend.numDataIds(), buffersBefore + 2);
       tf.dispose([x, dy, filter, dw, dx]);
     });
@@ -180,8 +207,7 @@ describe('training gradients on wasm', () => {
   const images = (seed: number) => tf.tensor4d(seededValues(2 * 12 * 10 * 3, seed), [2, 12, 10, 3]).mul(2) as tf.Tensor4D;
 
   it('match the cpu backend for every weight of a small generator', async () => {
-    const loss = (net: tf.LayersModel) =>
-      tf.tidy(() => tf.mean(tf.abs(tf.sub(net.apply(images(8), { training: true }) as tf.Tensor, images(9)))) as tf.Scalar);
+    const loss = (net: tf.LayersModel) => tf.tidy(() => tf.mean(tf.abs(tf.sub(net.apply(images(8), { training: true }) as tf.Tensor, images(9)))) as tf.Scalar);
     const cpu = await on('cpu', () => weightGradients(buildNet, loss));
     const wasm = await on('wasm', () => weightGradients(buildNet, loss));
     assert.equal(wasm.length, 9);
@@ -192,8 +218,7 @@ describe('training gradients on wasm', () => {
   });
 
   it('match the cpu backend for a gradient penalty (second-order gradients)', async () => {
-    const loss = (critic: tf.LayersModel) =>
-      gradientPenalty((x) => critic.apply(x) as tf.Tensor, images(11), images(12), { kind: 'real' });
+    const loss = (critic: tf.LayersModel) => gradientPenalty((x) => critic.apply(x) as tf.Tensor, images(11), images(12), { kind: 'real' });
     const cpu = await on('cpu', () => weightGradients(buildCritic, loss));
     const wasm = await on('wasm', () => weightGradients(buildCritic, loss));
     for (const [i, g] of wasm.entries()) {

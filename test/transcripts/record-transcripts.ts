@@ -21,7 +21,11 @@ const output = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..
 /** A step is over once the bot has made no API call for this long. */
 const quietMs = 1500;
 
-const quote = (text: string) => text.split('\n').map((line) => `> ${line}`).join('\n');
+const quote = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => `> ${line}`)
+    .join('\n');
 
 /** Waits until the bot has been quiet (no calls but polling and chat actions) for `quietMs`. */
 async function settle(calls: () => { at: number; method: string; route?: string }[]): Promise<void> {
@@ -48,7 +52,15 @@ async function telegramSession(): Promise<string> {
         if (seen.has(m)) continue;
         seen.add(m);
         if (!m.fromBot) {
-          const what = m.json.photo ? '[a photo]' : m.json.animation ? '[a GIF]' : m.json.sticker ? '[a sticker]' : m.json.document ? `[a file: ${(m.json.document as { file_name?: string }).file_name}]` : '';
+          const what = m.json.photo
+            ? '[a photo]'
+            : m.json.animation
+              ? '[a GIF]'
+              : m.json.sticker
+                ? '[a sticker]'
+                : m.json.document
+                  ? `[a file: ${(m.json.document as { file_name?: string }).file_name}]`
+                  : '';
           lines.push(`**${m.json.chat.first_name ?? 'User'}:** ${[what, m.text ?? m.caption ?? ''].filter(Boolean).join(' ')}`, '');
           continue;
         }

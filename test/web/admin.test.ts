@@ -103,7 +103,15 @@ describe('web admin dashboard in chromium', () => {
     );
     try {
       await page.locator('#models tr', { hasText: 'toon' }).locator('button[data-action=retrain]').click();
-      assert.match(await waitFor('the retrain answer', () => page.locator('#action-result').textContent().then((t) => t || undefined)), /^Training toon: queued\. \(job train-toon-[\w-]+\)$/);
+      assert.match(
+        await waitFor('the retrain answer', () =>
+          page
+            .locator('#action-result')
+            .textContent()
+            .then((t) => t || undefined),
+        ),
+        /^Training toon: queued\. \(job train-toon-[\w-]+\)$/,
+      );
       const run = page.locator('.run', { hasText: 'train toon' });
       await run.locator('.run-state', { hasText: 'running 45 % (training, step 50/100)' }).waitFor();
       assert.equal(await run.locator('progress').getAttribute('value'), '45');
@@ -151,9 +159,11 @@ describe('web admin dashboard in chromium', () => {
   it('a POST without the CSRF token is refused: cross-site (another origin’s form), and same-site with the session', async () => {
     // Another site (127.0.0.1 is not the same site as localhost) whose form posts to the dashboard's rollback action.
     const attacker = http.createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(
-        `<form id="f" method="post" action="${new URL('/admin/api/actions/rollback', h.url).href}"><input name="style" value="toon"></form><script>document.getElementById('f').submit()</script>`,
-      );
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end(
+          `<form id="f" method="post" action="${new URL('/admin/api/actions/rollback', h.url).href}"><input name="style" value="toon"></form><script>document.getElementById('f').submit()</script>`,
+        );
     });
     await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
     try {

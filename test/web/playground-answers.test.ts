@@ -11,7 +11,10 @@ const maxInputBytes = 1024 * 1024;
 /** A visitor of the playground outside the browser: its cookies and the page's CSRF token. */
 async function visit(url: string): Promise<(form: FormData) => Promise<{ status: number; body: { code?: string; message?: string; requestId?: string } }>> {
   const page = await fetch(url);
-  const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = page.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const csrf = /data-csrf="([^"]+)"/.exec(await page.text())?.[1];
   assert.ok(csrf, 'the page carries a CSRF token');
   return async (form) => {

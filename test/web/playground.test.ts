@@ -42,7 +42,7 @@ describe('web playground in chromium', () => {
     await page.click('#submit');
     // No worker runs yet: the request waits in the queue, and the page says so.
     await page.locator('#status[data-state="queued"]').waitFor();
-    assert.match(await page.locator('#status').textContent() ?? '', /^Queued — position \d+ \(waiting for a worker to start\)$/);
+    assert.match((await page.locator('#status').textContent()) ?? '', /^Queued — position \d+ \(waiting for a worker to start\)$/);
     // A toon model that takes seconds, so that "running" lasts long enough to be seen (a tiny
     // model can finish before its first progress report reaches the page, which then goes
     // from queued straight to done).
@@ -55,7 +55,7 @@ describe('web playground in chromium', () => {
     assert.deepEqual(await page.evaluate(() => (window as unknown as { seenStates: string[] }).seenStates), ['sending', 'queued', 'running', 'done']);
     const reached = await page.locator('#progress-steps li.reached').evaluateAll((items) => items.map((li) => li.getAttribute('data-step')));
     assert.deepEqual(reached, ['queued', 'running', 'done']);
-    assert.match(await page.locator('#status').textContent() ?? '', /^Done — Cartoon, \d+×\d+, [\d.]+ s$/);
+    assert.match((await page.locator('#status').textContent()) ?? '', /^Done — Cartoon, \d+×\d+, [\d.]+ s$/);
     assert.equal(await page.locator('#result-caption').textContent(), 'Cartoon');
     assert.ok(await page.locator('#input-image').evaluate((img: HTMLImageElement) => img.naturalWidth > 0), 'the input is shown');
     assert.ok(await page.locator('#result-image').evaluate((img: HTMLImageElement) => img.naturalWidth > 0), 'the result is shown');
@@ -77,7 +77,9 @@ describe('web playground in chromium', () => {
     assert.deepEqual(await cards.locator('span').allTextContents(), ['Pencil sketch', 'Cartoon']);
     assert.equal(await page.locator('.style-card input:checked').inputValue(), 'sketch', 'the default style is chosen');
     const samples = page.locator('.style-card img');
-    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.style-card img')].every((img) => img.complete && img.naturalWidth > 0), undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.style-card img')].every((img) => img.complete && img.naturalWidth > 0), undefined, {
+      timeout: 60_000,
+    });
     assert.equal(await samples.count(), 2);
   });
 

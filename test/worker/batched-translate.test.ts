@@ -77,7 +77,9 @@ describe('dynamic batching in the translate worker', () => {
     const outcome = async (id: string): Promise<Outcome> => {
       try {
         const result = await producer.client.wait(id, undefined, 60_000);
-        const { data, info } = await sharp(await producer.client.takeOutput(result)).raw().toBuffer({ resolveWithObject: true });
+        const { data, info } = await sharp(await producer.client.takeOutput(result))
+          .raw()
+          .toBuffer({ resolveWithObject: true });
         return { ok: true, pixels: data, width: info.width, height: info.height, stages: stages.get(id) ?? [] };
       } catch (error) {
         assert.ok(error instanceof UserError, `expected a UserError, got ${String(error)}`);

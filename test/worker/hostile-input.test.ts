@@ -2,16 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../../shared/config.js';
-import {
-  fuzzedCorpus,
-  hostileCorpus,
-  problemsOf,
-  resultsTable,
-  runThroughQueue,
-  startCorpusPipeline,
-  startReferenceTrap,
-  type CorpusResult,
-} from '../helpers/hostile-corpus.js';
+import { fuzzedCorpus, hostileCorpus, problemsOf, resultsTable, runThroughQueue, startCorpusPipeline, startReferenceTrap, type CorpusResult } from '../helpers/hostile-corpus.js';
 import { makePhoto } from '../helpers/images.js';
 import type { TestProducer } from '../helpers/pipeline.js';
 

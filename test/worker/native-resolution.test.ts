@@ -67,7 +67,9 @@ describe('native-resolution serving through a real Redis and BullMQ worker', () 
       return Promise.all(
         ids.map(async (id) => {
           const result = await producer.client.wait(id, undefined, 120_000);
-          const { data, info } = await sharp(await producer.client.takeOutput(result)).raw().toBuffer({ resolveWithObject: true });
+          const { data, info } = await sharp(await producer.client.takeOutput(result))
+            .raw()
+            .toBuffer({ resolveWithObject: true });
           assert.deepEqual([info.width, info.height], [result.width, result.height]);
           return { width: info.width, height: info.height, pixels: data };
         }),
@@ -92,7 +94,16 @@ describe('native-resolution serving through a real Redis and BullMQ worker', () 
       const pad = (side: number) => Math.ceil(side / 16) * 16 - side;
       const output = tf.tidy(() => {
         const image = pixelsToTensor([pixels], { width, height }, meta.valueRange);
-        const padded = tf.mirrorPad(image, [[0, 0], [0, pad(height)], [0, pad(width)], [0, 0]], 'symmetric');
+        const padded = tf.mirrorPad(
+          image,
+          [
+            [0, 0],
+            [0, pad(height)],
+            [0, pad(width)],
+            [0, 0],
+          ],
+          'symmetric',
+        );
         return (model.predict(padded) as tf.Tensor4D).slice([0, 0, 0, 0], [1, height, width, 3]);
       });
       const [styled] = await tensorToPixels(output, meta.valueRange);
@@ -125,16 +136,29 @@ describe('native-resolution serving through a real Redis and BullMQ worker', () 
     // 1200×200 runs at 768×128 (a multiple of 16 already), and comes back at MAX_OUTPUT_SIDE 1024.
     const [styled] = await withWorker({ MAX_INFERENCE_SIDE: '768', MAX_OUTPUT_SIDE: '1024' }, (run) => run([[1200, 200]]));
     assert.deepEqual([styled!.width, styled!.height], [1024, 171]);
-    const capped = await sharp(photoPixels(1200, 200), { raw: { width: 1200, height: 200, channels: 3 } }).resize(768, 128, { fit: 'fill' }).raw().toBuffer();
+    const capped = await sharp(photoPixels(1200, 200), { raw: { width: 1200, height: 200, channels: 3 } })
+      .resize(768, 128, { fit: 'fill' })
+      .raw()
+      .toBuffer();
     const direct = await directlyAtOwnSize(capped, 768, 128);
-    const expected = await sharp(direct, { raw: { width: 768, height: 128, channels: 3 } }).resize(1024, 171, { fit: 'fill' }).raw().toBuffer();
+    const expected = await sharp(direct, { raw: { width: 768, height: 128, channels: 3 } })
+      .resize(1024, 171, { fit: 'fill' })
+      .raw()
+      .toBuffer();
     const diff = maxDifference(styled!.pixels, expected);
     assert.ok(diff <= 1, `pixels differ from the model run at 768×128 and resized by up to ${diff}/255`);
   });
 
   it('batches only images of the same padded size, with the same pixels as without batching, and keeps the tensor count flat', async () => {
     // 60×40 and 64×48 both pad to 64×48; 40×60 pads to 48×64; 100×30 to 112×32.
-    const sizes = [[60, 40], [64, 48], [40, 60], [100, 30], [60, 40], [40, 60]] as const;
+    const sizes = [
+      [60, 40],
+      [64, 48],
+      [40, 60],
+      [100, 30],
+      [60, 40],
+      [40, 60],
+    ] as const;
     const unbatched = await withWorker({ WORKER_MAX_BATCH: '1' }, (run) => run(sizes));
     await withWorker({ WORKER_MAX_BATCH: '4', WORKER_BATCH_WAIT_MS: '500' }, async (run, worker) => {
       const batched = await run(sizes);
@@ -151,9 +175,14 @@ describe('native-resolution serving through a real Redis and BullMQ worker', () 
       }
       const afterWarmUp = tf.memory().numTensors;
       for (let round = 0; round < 4; round++) await run(sizes);
-      for (const size of [[33, 17], [17, 33], [80, 80], [1, 5]] as const) await run([size]);
+      for (const size of [
+        [33, 17],
+        [17, 33],
+        [80, 80],
+        [1, 5],
+      ] as const)
+        await run([size]);
       assert.equal(tf.memory().numTensors, afterWarmUp, 'no tensor left behind by jobs of different sizes');
     });
   });
 });
-

@@ -54,11 +54,7 @@ async function styleThree(models: ModelCache): Promise<{ runtime: string; styled
   const batches: number[] = [];
   const batcher = new PredictBatcher({ maxBatch: 4, waitMs: 600_000, logger, onBatch: (n) => batches.push(n) });
   const tickets = [batcher.ticket(), batcher.ticket(), batcher.ticket()];
-  const styled = await Promise.all([
-    tickets[0]!.predict(loaded, image(1, 20, 12)),
-    tickets[1]!.predict(loaded, image(2, 20, 12)),
-    tickets[2]!.predict(loaded, image(3, 9, 14)),
-  ]);
+  const styled = await Promise.all([tickets[0]!.predict(loaded, image(1, 20, 12)), tickets[1]!.predict(loaded, image(2, 20, 12)), tickets[2]!.predict(loaded, image(3, 9, 14))]);
   return { runtime: loaded.runtime, styled, batches: batches.sort() };
 }
 
@@ -77,7 +73,10 @@ test('auto serves a version with a model.onnx by ONNX Runtime, batched and at na
       const reference = tfjs.styled[i]!;
       assert.equal(styled.length, reference.length);
       // 8-bit outputs of the same floats up to 1e-4: at most one level apart where rounding falls differently.
-      assert.ok(styled.every((v, j) => Math.abs(v - reference[j]!) <= 1), `image ${i} differs by more than one level`);
+      assert.ok(
+        styled.every((v, j) => Math.abs(v - reference[j]!) <= 1),
+        `image ${i} differs by more than one level`,
+      );
     }
   } finally {
     onnxModels.dispose();

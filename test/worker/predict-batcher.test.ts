@@ -53,13 +53,12 @@ test('images of different sizes for one fully convolutional model go through sep
   try {
     const { batcher, batches } = batcherRecordingSizes();
     const tickets = [batcher.ticket(), batcher.ticket(), batcher.ticket()];
-    const styled = await Promise.all([
-      tickets[0]!.predict(native, image(10, 24, 16)),
-      tickets[1]!.predict(native, image(240, 16, 24)),
-      tickets[2]!.predict(native, image(120, 24, 16)),
-    ]);
+    const styled = await Promise.all([tickets[0]!.predict(native, image(10, 24, 16)), tickets[1]!.predict(native, image(240, 16, 24)), tickets[2]!.predict(native, image(120, 24, 16))]);
     assert.deepEqual(batches.sort(), [1, 2], 'the two 24×16 images share a predict, the 16×24 one runs on its own');
-    assert.deepEqual(styled.map((s) => s.length), [24 * 16 * 3, 16 * 24 * 3, 24 * 16 * 3]);
+    assert.deepEqual(
+      styled.map((s) => s.length),
+      [24 * 16 * 3, 16 * 24 * 3, 24 * 16 * 3],
+    );
     const alone = await batcher.ticket().predict(native, image(120, 24, 16));
     assert.deepEqual(styled[2], alone, 'an image styled in a batch equals the same image styled alone');
   } finally {

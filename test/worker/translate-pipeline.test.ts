@@ -11,16 +11,7 @@ import { ModelAnnouncer } from '../../shared/models/model-announcer.js';
 import type { DirectoryModelStore } from '../../shared/models/directory-model-store.js';
 import type { TranslateResult } from '../../shared/queue/contracts.js';
 import type { TranslateWorkerHandle } from '../../worker/translate-worker.js';
-import {
-  animatedGif,
-  cmykJpeg,
-  jpegWithExifRotation,
-  makePhoto,
-  png16WithAlpha,
-  pngClaiming,
-  textFile,
-  truncatedJpeg,
-} from '../helpers/images.js';
+import { animatedGif, cmykJpeg, jpegWithExifRotation, makePhoto, png16WithAlpha, pngClaiming, textFile, truncatedJpeg } from '../helpers/images.js';
 import { testConfig, testProducer, testWorker, type TestProducer } from '../helpers/pipeline.js';
 import { startTestRedis } from '../helpers/redis.js';
 import { buildTinyGenerator, tinyModelStore } from '../helpers/tiny-model.js';

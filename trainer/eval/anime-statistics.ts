@@ -4,7 +4,12 @@ import { sobelMagnitude } from '../../gan/losses/sobel-line-map.js';
 
 export const animeStatisticsOptionsSchema = z.object({
   /** Side of the square window that must be free of gradients for its centre to count as flat. */
-  window: z.number().int().positive().refine((w) => w % 2 === 1, 'an odd window side').default(5),
+  window: z
+    .number()
+    .int()
+    .positive()
+    .refine((w) => w % 2 === 1, 'an odd window side')
+    .default(5),
   /**
    * Sobel magnitude of the luma in [0, 1] (a ramp of slope s per pixel gives 8s, a step of c
    * gives 4c) below which a pixel has no edge: 0.08 is a ramp of 2.5 grey levels per pixel or

@@ -10,10 +10,7 @@ export interface FeatureSet {
 }
 
 /** Runs `extractor` over image batches (owned by the caller) and gathers the features. */
-export async function extractFeatures(
-  extractor: ImageFeatureExtractor,
-  batches: Iterable<tf.Tensor4D> | AsyncIterable<tf.Tensor4D>,
-): Promise<FeatureSet> {
+export async function extractFeatures(extractor: ImageFeatureExtractor, batches: Iterable<tf.Tensor4D> | AsyncIterable<tf.Tensor4D>): Promise<FeatureSet> {
   const rows: Float32Array[] = [];
   for await (const batch of batches) {
     const features = tf.tidy(() => extractor.features(batch));

@@ -97,8 +97,7 @@ function filterBank(rows: number, cols: number): FilterBank {
   const size = rows * cols;
   // Normalised frequency coordinates in [-0.5, 0.5], then ifftshift'ed so that the zero
   // frequency sits at index 0, as the FFT lays it out.
-  const axis = (n: number) =>
-    Array.from({ length: n }, (_, i) => (n % 2 ? (i - (n - 1) / 2) / (n - 1) : (i - n / 2) / n));
+  const axis = (n: number) => Array.from({ length: n }, (_, i) => (n % 2 ? (i - (n - 1) / 2) / (n - 1) : (i - n / 2) / n));
   const xs = axis(cols);
   const ys = axis(rows);
   const shifted = (i: number, n: number) => (i + Math.floor(n / 2)) % n;

@@ -162,7 +162,10 @@ async function imageFiles(dir: string): Promise<string[]> {
   const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
     throw new StyleInputError(`cannot read ${dir}: ${err.code === 'ENOENT' ? 'no such folder' : err.message}`);
   });
-  const files = names.filter(isImageFile).sort().map((name) => path.join(dir, name));
+  const files = names
+    .filter(isImageFile)
+    .sort()
+    .map((name) => path.join(dir, name));
   if (!files.length) throw new StyleInputError(`${dir} holds no images (png, jpg, webp, …)`);
   return files;
 }
@@ -184,7 +187,10 @@ function resized(image: DecodedImage, size: { width: number; height: number }): 
 
 /** Raw RGB → [1, H, W, 3] in [-1, 1]. Caller disposes. */
 function toTensor(image: RawImage): tf.Tensor4D {
-  return tf.tensor4d(Float32Array.from(image.data, (v) => v / 127.5 - 1), [1, image.height, image.width, rgbChannels]);
+  return tf.tensor4d(
+    Float32Array.from(image.data, (v) => v / 127.5 - 1),
+    [1, image.height, image.width, rgbChannels],
+  );
 }
 
 function mean(xs: number[]): number {

@@ -80,5 +80,8 @@ export async function writeRunReport(options: {
 }
 
 function toCell(raw: Buffer, size: number): Promise<Buffer> {
-  return sharp(raw, { raw: { width: size, height: size, channels: 3 } }).resize(cell, cell).raw().toBuffer();
+  return sharp(raw, { raw: { width: size, height: size, channels: 3 } })
+    .resize(cell, cell)
+    .raw()
+    .toBuffer();
 }

@@ -20,9 +20,7 @@ const gap = 4;
 export async function renderSampleGrid(rows: readonly GridRow[], columns: readonly string[], size: number): Promise<Buffer> {
   const width = columns.length * (size + gap) + gap;
   const height = header + rows.length * (size + gap) + gap;
-  const titles = columns
-    .map((c, i) => `<text x="${gap + i * (size + gap) + size / 2}" y="19" font-size="14" text-anchor="middle">${escapeXml(c)}</text>`)
-    .join('');
+  const titles = columns.map((c, i) => `<text x="${gap + i * (size + gap) + size / 2}" y="19" font-size="14" text-anchor="middle">${escapeXml(c)}</text>`).join('');
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${header}" font-family="${reportFont}"><rect width="100%" height="100%" fill="white"/>${titles}</svg>`;
   const tiles: OverlayOptions[] = [{ input: Buffer.from(svg), left: 0, top: 0 }];
   rows.forEach((row, r) =>
@@ -41,5 +39,8 @@ export async function renderSampleGrid(rows: readonly GridRow[], columns: readon
       }
     }),
   );
-  return sharp({ create: { width, height, channels: 3, background: '#e8e8e8' } }).composite(tiles).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: '#e8e8e8' } })
+    .composite(tiles)
+    .png()
+    .toBuffer();
 }

@@ -18,8 +18,14 @@ export interface RunSummary {
 export async function renderSummaryImage(s: RunSummary): Promise<Buffer> {
   const width = 900;
   const textHeight = 126 + s.metrics.length * 22;
-  const samples = await sharp(s.samplesPng).resize({ width: width - 20, withoutEnlargement: true }).png().toBuffer({ resolveWithObject: true });
-  const curve = await sharp(s.lossCurvePng).resize({ width: width - 20, withoutEnlargement: true }).png().toBuffer({ resolveWithObject: true });
+  const samples = await sharp(s.samplesPng)
+    .resize({ width: width - 20, withoutEnlargement: true })
+    .png()
+    .toBuffer({ resolveWithObject: true });
+  const curve = await sharp(s.lossCurvePng)
+    .resize({ width: width - 20, withoutEnlargement: true })
+    .png()
+    .toBuffer({ resolveWithObject: true });
   const height = textHeight + samples.info.height + curve.info.height + 30;
   const rows = s.metrics
     .map((m, i) => {

@@ -33,14 +33,7 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: Parameters<tf.KernelFu
   // The wasm Conv2D forward kernel only accepts NHWC, so no NCHW conv has a gradient to take here.
   if (dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter on wasm supports NHWC only, got ${dataFormat}`);
 
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-  );
+  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
   const { filterHeight, filterWidth, strideHeight, strideWidth, inHeight, inWidth, outHeight, outWidth } = info;
   const { top, left } = info.padInfo;
   // Extra rows/columns past the input that the last filter tap of the last output reads.
@@ -61,16 +54,23 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: Parameters<tf.KernelFu
   try {
     const xT = step('Transpose', { x }, { perm: [3, 1, 2, 0] });
     const dyT = step('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
-    const full = step('Conv2D', { x: xT, filter: dyT }, {
-      strides: [1, 1],
-      dilations: [strideHeight, strideWidth],
-      pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
-      dataFormat: 'NHWC',
-    });
+    const full = step(
+      'Conv2D',
+      { x: xT, filter: dyT },
+      {
+        strides: [1, 1],
+        dilations: [strideHeight, strideWidth],
+        pad: [
+          [0, 0],
+          [top, bottom],
+          [left, right],
+          [0, 0],
+        ],
+        dataFormat: 'NHWC',
+      },
+    );
     const needsCrop = full.shape[1] !== filterHeight || full.shape[2] !== filterWidth;
-    const cropped = needsCrop
-      ? step('Slice', { x: full }, { begin: [0, 0, 0, 0], size: [-1, filterHeight, filterWidth, -1] })
-      : full;
+    const cropped = needsCrop ? step('Slice', { x: full }, { begin: [0, 0, 0, 0], size: [-1, filterHeight, filterWidth, -1] }) : full;
     return run('Transpose', { x: cropped }, { perm: [1, 2, 0, 3] });
   } finally {
     for (const t of intermediates) backend.disposeData(t.dataId);

@@ -72,12 +72,21 @@ function backpropInput({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0])
   const kernels = kernelRunner(backend);
   try {
     const flipped = kernels.step('Reverse', { x: filter }, { dims: [0, 1] });
-    return kernels.run('DepthwiseConv2dNative', { x: dy, filter: flipped }, {
-      strides: [1, 1],
-      dilations: [1, 1],
-      pad: [[0, 0], [kh - 1 - top, kh - 1 - bottom], [kw - 1 - left, kw - 1 - right], [0, 0]],
-      dataFormat: 'NHWC',
-    });
+    return kernels.run(
+      'DepthwiseConv2dNative',
+      { x: dy, filter: flipped },
+      {
+        strides: [1, 1],
+        dilations: [1, 1],
+        pad: [
+          [0, 0],
+          [kh - 1 - top, kh - 1 - bottom],
+          [kw - 1 - left, kw - 1 - right],
+          [0, 0],
+        ],
+        dataFormat: 'NHWC',
+      },
+    );
   } finally {
     kernels.release();
   }
@@ -94,7 +103,19 @@ function backpropFilter({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]
   const kernels = kernelRunner(backend);
   try {
     // Channels first, so that each tap's sum runs over the innermost axes (no transposes per tap).
-    const padded = kernels.step('PadV2', { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 });
+    const padded = kernels.step(
+      'PadV2',
+      { x },
+      {
+        paddings: [
+          [0, 0],
+          [top, bottom],
+          [left, right],
+          [0, 0],
+        ],
+        constantValue: 0,
+      },
+    );
     const xT = kernels.step('Transpose', { x: padded }, { perm: [3, 0, 1, 2] });
     const dyT = kernels.step('Transpose', { x: dy }, { perm: [3, 0, 1, 2] });
     const taps: tf.TensorInfo[] = [];

@@ -6,10 +6,7 @@
  */
 export type LrPolicy = 'linear' | 'step' | 'cosine';
 
-export function learningRateAt(
-  epoch: number,
-  o: { lr: number; lr_policy: LrPolicy; n_epochs: number; n_epochs_decay: number; lr_decay_iters: number },
-): number {
+export function learningRateAt(epoch: number, o: { lr: number; lr_policy: LrPolicy; n_epochs: number; n_epochs_decay: number; lr_decay_iters: number }): number {
   switch (o.lr_policy) {
     case 'linear':
       return o.lr * (1 - Math.max(0, epoch - o.n_epochs) / (o.n_epochs_decay + 1));

@@ -50,7 +50,19 @@ function renderModels(models) {
   if (!models.length) return modelsBox.replaceChildren(el('p', { className: 'muted', textContent: 'No models are stored yet.' }));
   const rows = models.map(({ style, versions }) => {
     const current = versions.find((v) => v.current);
-    const list = el('ul', {}, ...versions.map((v) => el('li', { textContent: `${v.meta.version}${v.current ? ' (current)' : ''} — ${Object.entries(v.meta.metrics).map(([k, n]) => `${k} ${n.toFixed(3)}`).join(', ') || 'no metrics'}` })));
+    const list = el(
+      'ul',
+      {},
+      ...versions.map((v) =>
+        el('li', {
+          textContent: `${v.meta.version}${v.current ? ' (current)' : ''} — ${
+            Object.entries(v.meta.metrics)
+              .map(([k, n]) => `${k} ${n.toFixed(3)}`)
+              .join(', ') || 'no metrics'
+          }`,
+        }),
+      ),
+    );
     return el(
       'tr',
       {},
@@ -90,7 +102,9 @@ function renderRuns(runs) {
         result ? el('p', { textContent: `version ${result.version}${result.promoted ? ', promoted' : ', kept as candidate'}` }) : undefined,
         result && !result.promoted && run.job.kind === 'train' ? actionButton(`Promote ${result.version}`, 'promote', { style: result.style, version: result.version }) : undefined,
         result ? metricsTable(result.metrics, result.currentMetrics) : undefined,
-        run.images.length ? el('div', { className: 'report-images' }, ...run.images.map((src) => el('img', { src, alt: src.split('/').pop().replace('.png', ''), loading: 'lazy' }))) : undefined,
+        run.images.length
+          ? el('div', { className: 'report-images' }, ...run.images.map((src) => el('img', { src, alt: src.split('/').pop().replace('.png', ''), loading: 'lazy' })))
+          : undefined,
       );
       card.dataset.runId = run.id;
       card.dataset.state = run.state;
