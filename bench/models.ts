@@ -19,8 +19,9 @@
  * `apt-get install python3-torch`). The ratio columns are our images/s (tfjs, ONNX) over PyTorch's.
  * An architecture the exporter refuses says why in its onnx column.
  *
- * --profile: after each network's timings, where one batch-1 forward spends its time, by
- * tfjs kernel (tf.profile), most expensive first.
+ * --profile: after each network's timings, where one batch-1 forward spends its time: by tfjs
+ * kernel (tf.profile), by ONNX Runtime operator of the optimised graph (its session profiler)
+ * and by PyTorch operator (torch.autograd.profiler, self CPU time), most expensive first.
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -28,6 +29,7 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { loadConfig } from '../shared/config.js';
 import { exportLayersModelToOnnx } from '../shared/models/onnx-export/export-layers-model.js';
+import { onnxProfileByOperator } from './onnx-profile.js';
 import { createOnnxModel, type OnnxModel } from '../shared/models/onnx-session.js';
 import { disposeNetworks } from '../shared/nets/dispose-networks.js';
 import { countFlops } from '../shared/nets/flops.js';
@@ -141,7 +143,7 @@ async function benchArchitecture(arch: Architecture): Promise<Row[]> {
       rowsOfArch.push({ arch: arch.name, size, batch, params, flopsPerImage: flops, flopsEstimated: approximated.length > 0, ours, onnx: onnxTiming, torch });
     }
     if (typeof onnx !== 'string') await onnx.release();
-    if (args.profile) await printKernelProfile(arch.name, served, size);
+    if (args.profile) await printProfiles(arch.name, served, size);
   } finally {
     disposeNetworks(nets);
   }
@@ -173,8 +175,23 @@ function torchForward(command: string, arch: string, size: number, batch: number
   return runTorchTwin(command, { arch, size, batch, threads, warmup: runs === 1 ? 0 : args.warmup, runs, mode: 'forward' });
 }
 
+/** One batch-1 forward by tfjs kernel, ONNX Runtime operator and PyTorch operator. */
+async function printProfiles(name: string, model: tf.LayersModel, size: number): Promise<void> {
+  printTop(`${name}: one ${size}² forward by tfjs kernel`, await tfjsProfileByKernel(model, size));
+  const input = tf.tidy(() => tf.randomUniform([1, size, size, 3], -1, 1).dataSync() as Float32Array);
+  try {
+    printTop(`${name}: by ONNX Runtime operator`, await onnxProfileByOperator(exportLayersModelToOnnx(model).bytes, threads, input, [1, size, size, 3]));
+  } catch (err) {
+    console.log(`\n${name}: no ONNX profile — ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (!python) return;
+  const torch = await runTorchTwin(python.command, { arch: name, size, batch: 1, threads, warmup: args.warmup, runs: 1, mode: 'forward', profile: true });
+  if (typeof torch === 'object' && torch.profile) printTop(`${name}: by PyTorch operator (self CPU time)`, torch.profile);
+  else console.log(`\n${name}: no PyTorch profile — ${typeof torch === 'string' ? torch : 'none returned'}`);
+}
+
 /** Time per tfjs kernel of one batch-1 forward (kernels called inside other kernels are not listed apart). */
-async function printKernelProfile(name: string, model: tf.LayersModel, size: number): Promise<void> {
+async function tfjsProfileByKernel(model: tf.LayersModel, size: number): Promise<Array<[string, number]>> {
   const image = tf.randomUniform([1, size, size, 3], -1, 1);
   try {
     const profile = await tf.profile(() => {
@@ -189,13 +206,16 @@ async function printKernelProfile(name: string, model: tf.LayersModel, size: num
       const ms = typeof kernel.kernelTimeMs === 'number' ? kernel.kernelTimeMs : 0;
       byKernel.set(kernel.name, (byKernel.get(kernel.name) ?? 0) + ms);
     }
-    const total = [...byKernel.values()].reduce((a, b) => a + b, 0);
-    const top = [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 8);
-    console.log(`\n${name}: one ${size}² forward by kernel (${total.toFixed(0)} ms in kernels)`);
-    for (const [kernel, ms] of top) console.log(`  ${kernel.padEnd(24)} ${ms.toFixed(1).padStart(9)} ms ${((100 * ms) / total).toFixed(1).padStart(5)} %`);
+    return [...byKernel].sort((a, b) => b[1] - a[1]);
   } finally {
     image.dispose();
   }
+}
+
+function printTop(title: string, entries: Array<[string, number]>): void {
+  const total = entries.reduce((sum, [, ms]) => sum + ms, 0);
+  console.log(`\n${title} (${total.toFixed(0)} ms in all listed)`);
+  for (const [op, ms] of entries.slice(0, 10)) console.log(`  ${op.padEnd(28)} ${ms.toFixed(1).padStart(9)} ms ${((100 * ms) / total).toFixed(1).padStart(5)} %`);
 }
 
 function printTable(all: Row[]): void {
