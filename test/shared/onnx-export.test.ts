@@ -9,6 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { DirectoryModelStore } from '../../shared/models/directory-model-store.js';
 import { loadLayersModel, saveLayersModel } from '../../shared/models/layers-model-io.js';
 import { exportLayersModelToOnnx, UnsupportedLayerError } from '../../shared/models/onnx-export/export-layers-model.js';
+import { exportInt8, int8MinPsnrDb, type ImageBatch } from '../../shared/models/onnx-export/int8-export.js';
 import { getArchitecture } from '../../shared/nets/index.js';
 import { disposeNetworks } from '../../shared/nets/dispose-networks.js';
 import { BlurUpsample } from '../../shared/nets/layers/blur-upsample.js';
@@ -187,4 +188,44 @@ it('refuses a layer it cannot export, naming its class and name', () => {
     (error: unknown) => error instanceof UnsupportedLayerError && /G_pool \(MaxPooling2D\)/.test(error.message),
   );
   model.dispose();
+});
+
+describe('int8 export', () => {
+  // Convs with Glorot weights (outputs that span the range, so that quantization error shows),
+  // a folded batch norm and a transposed conv (a sub-pixel conv), calibrated on smooth seeded
+  // images and checked on others.
+  let model: tf.LayersModel;
+  const images = (count: number, seed: number): ImageBatch[] =>
+    Array.from({ length: count }, (_, i) =>
+      tf.tidy(() => {
+        const coarse = tf.randomUniform([1, 4, 4, 3], -1, 1, 'float32', seed + i);
+        const image = tf.image.resizeBilinear(coarse as tf.Tensor4D, [32, 32]);
+        return { data: image.dataSync() as Float32Array, dims: [1, 32, 32, 3] as [number, number, number, number] };
+      }),
+    );
+
+  before(() => {
+    const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor) => layer.apply(x) as tf.SymbolicTensor;
+    const seeded = (seed: number) => tf.initializers.glorotUniform({ seed });
+    const input = tf.input({ shape: [null, null, 3] });
+    let x = apply(tf.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: seeded(1) }), input);
+    x = apply(tf.layers.conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: seeded(2) }), x);
+    x = apply(tf.layers.conv2dTranspose({ filters: 16, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: seeded(3) }), x);
+    x = apply(tf.layers.reLU(), apply(tf.layers.batchNormalization(), x));
+    x = apply(tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'tanh', kernelInitializer: seeded(4) }), x);
+    model = tf.model({ inputs: input, outputs: x });
+    randomiseNorms(model, 77);
+  });
+
+  after(() => model.dispose());
+
+  it('stays within the PSNR guard of float32 on held-out images, with int8 kernels', async () => {
+    const float32 = exportLayersModelToOnnx(model).bytes;
+    const int8 = await exportInt8(model, { calibration: images(4, 100), heldOut: images(3, 200), valueRange: [-1, 1], threads: 1 });
+    assert.equal(int8.heldOutImages, 3);
+    assert.ok(int8.worstPsnrDb >= int8MinPsnrDb, `worst held-out PSNR ${int8.worstPsnrDb.toFixed(1)} dB < ${int8MinPsnrDb} dB`);
+    assert.ok(int8.psnrDb >= int8.worstPsnrDb);
+    // int8 weights: about a quarter of the float32 file.
+    assert.ok(int8.bytes.byteLength < 0.5 * float32.byteLength, `int8 ${int8.bytes.byteLength} B vs float32 ${float32.byteLength} B`);
+  });
 });

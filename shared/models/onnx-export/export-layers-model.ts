@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { convNode, type ConvQuantization } from './conv-node.js';
 import { ONNX_OPSET, OnnxGraph, type AttributeValue } from './onnx-graph.js';
 
 /*
@@ -41,6 +42,7 @@ interface ExportContext {
   inputs: string[];
   /** The batch norm to fold into this conv, when there is one. */
   foldedNorm: tf.layers.Layer | undefined;
+  quantization: ConvQuantization;
 }
 
 function refuse(c: ExportContext, reason: string): never {
@@ -121,16 +123,12 @@ function foldedConvWeights(c: ExportContext, kind: ConvKind): { kernel: tf.Tenso
 }
 
 /** ONNX Conv's weight [out, in/group, kh, kw] (and bias) of a Conv2D or DepthwiseConv2D. */
-function convWeights(c: ExportContext, kind: 'conv' | 'depthwise'): { kernel: string; bias: string | undefined } {
+function convWeights(c: ExportContext, kind: 'conv' | 'depthwise'): { kernel: { dims: number[]; data: Float32Array }; bias: Float32Array | undefined } {
   return tf.tidy(() => {
     const { kernel, bias } = foldedConvWeights(c, kind);
     const [kh, kw, d2, d3] = kernel.shape;
     const onnx = kind === 'depthwise' ? kernel.transpose([2, 3, 0, 1]).reshape([d2 * d3, 1, kh, kw]) : kernel.transpose([3, 2, 0, 1]);
-    const name = c.layer.name;
-    return {
-      kernel: c.graph.floats(`${name}/kernel`, onnx.shape, onnx.dataSync() as Float32Array),
-      bias: bias ? c.graph.floats(`${name}/bias`, bias.shape, bias.dataSync() as Float32Array) : undefined,
-    };
+    return { kernel: { dims: onnx.shape, data: onnx.dataSync() as Float32Array }, bias: bias?.dataSync() as Float32Array | undefined };
   });
 }
 
@@ -147,20 +145,20 @@ function samePads(kernel: [number, number], dilation: [number, number]): number[
 function conv(c: ExportContext, kind: 'conv' | 'depthwise'): string {
   const x = only(c);
   if (c.config.dataFormat === 'channelsFirst') refuse(c, 'channelsFirst data format');
-  const kernel = pair(c.config.kernelSize);
+  const kernelShape = pair(c.config.kernelSize);
   const strides = pair(c.config.strides ?? 1);
   const dilations = pair(c.config.dilationRate ?? 1);
-  const attributes: Record<string, AttributeValue> = { kernel_shape: kernel, strides, dilations };
+  const attributes: Record<string, AttributeValue> = { kernel_shape: kernelShape, strides, dilations };
   if (c.config.padding === 'same') {
     // Strided 'same' pads depend on the (dynamic) input size; ONNX's SAME_UPPER is TF's rule.
-    if (strides[0] === 1 && strides[1] === 1) attributes.pads = samePads(kernel, dilations);
+    if (strides[0] === 1 && strides[1] === 1) attributes.pads = samePads(kernelShape, dilations);
     else attributes.auto_pad = 'SAME_UPPER';
   } else if (c.config.padding !== 'valid') {
     refuse(c, `padding '${String(c.config.padding)}'`);
   }
-  const { kernel: w, bias } = convWeights(c, kind);
+  const { kernel, bias } = convWeights(c, kind);
   if (kind === 'depthwise') attributes.group = Number(weights(c.layer)[0]!.shape[2]);
-  const y = c.graph.node('Conv', bias ? [x, w, bias] : [x, w], outputName(c), attributes);
+  const y = convNode(c.graph, c.quantization, { name: c.layer.name, input: x, kernel, bias, attributes, outputName: outputName(c) });
   return activation(c, c.config.activation, y, `${c.layer.name}/activation`);
 }
 
@@ -187,15 +185,16 @@ function subPixelConv(c: ExportContext, x: string, kernelSize: number, stride: n
       .reverse([4, 5])
       .reshape([stride * stride * out, inChannels, taps, taps]);
     const phaseBias = folded.bias ? tf.tile(folded.bias, [stride * stride]) : undefined;
-    return {
-      kernel: graph.floats(`${layer.name}/kernel`, phases.shape, phases.dataSync() as Float32Array),
-      bias: phaseBias ? graph.floats(`${layer.name}/bias`, phaseBias.shape, phaseBias.dataSync() as Float32Array) : undefined,
-    };
+    return { kernel: { dims: phases.shape, data: phases.dataSync() as Float32Array }, bias: phaseBias?.dataSync() as Float32Array | undefined };
   });
   const edge = taps - 1;
-  const phases = graph.node('Conv', bias ? [x, kernel, bias] : [x, kernel], `${layer.name}/phases`, {
-    kernel_shape: [taps, taps],
-    pads: [edge, edge, edge, edge],
+  const phases = convNode(graph, c.quantization, {
+    name: layer.name,
+    input: x,
+    kernel,
+    bias,
+    attributes: { kernel_shape: [taps, taps], pads: [edge, edge, edge, edge] },
+    outputName: `${layer.name}/phases`,
   });
   // DCR: channel (p_y·s + p_x)·out + o goes to row q·s + p_y, column q·s + p_x.
   const full = graph.node('DepthToSpace', [phases], `${layer.name}/full`, { blocksize: stride, mode: 'DCR' });
@@ -459,9 +458,10 @@ export interface ExportedOnnx {
 
 /**
  * Exports a single-input, single-output NHWC model. `metadata` goes into the file's
- * metadata_props (e.g. the style and version it was made from).
+ * metadata_props (e.g. the style and version it was made from); `quantization` says how the
+ * convs are written (conv-node.ts; int8-export.ts calibrates and checks the int8 graph).
  */
-export function exportLayersModelToOnnx(model: tf.LayersModel, metadata: Record<string, string> = {}): ExportedOnnx {
+export function exportLayersModelToOnnx(model: tf.LayersModel, metadata: Record<string, string> = {}, quantization: ConvQuantization = { kind: 'float' }): ExportedOnnx {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     throw new UnsupportedLayerError(model.getClassName(), model.name, `has ${model.inputs.length} inputs and ${model.outputs.length} outputs; one of each is supported`);
   }
@@ -510,7 +510,7 @@ export function exportLayersModelToOnnx(model: tf.LayersModel, metadata: Record<
       convClass && layer !== outputLayer && (config.activation ?? 'linear') === 'linear' && next?.length === 1 && next[0]!.getClassName() === 'BatchNormalization'
         ? next[0]
         : undefined;
-    const output = exportLayer({ graph, layer, config, inputs, foldedNorm }) ?? inputs[0]!;
+    const output = exportLayer({ graph, layer, config, inputs, foldedNorm, quantization }) ?? inputs[0]!;
     tensors.set(layer.name, output);
     if (foldedNorm) {
       folded.add(foldedNorm.name);
