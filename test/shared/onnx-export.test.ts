@@ -37,7 +37,11 @@ after(async () => {
   await rm(storeRoot, { recursive: true, force: true });
 });
 
-/** Replaces norm statistics and affines (fresh: mean 0, variance 1, γ 1, β 0) with seeded values, so that they matter. */
+/**
+ * Replaces norm statistics and affines (fresh: mean 0, variance 1, γ 1, β 0) and self-attention's
+ * γ (fresh: 0) with seeded values, so that they matter, and widens attention's query and key
+ * projections (fresh: std 0.02, a near-uniform softmax) so that the attention is peaked.
+ */
 function randomiseNorms(model: tf.LayersModel, seed: number): void {
   for (const layer of model.layers) {
     const weights = layer.weights;
@@ -48,6 +52,7 @@ function randomiseNorms(model: tf.LayersModel, seed: number): void {
         const shape = w.shape as number[];
         if (/moving_variance|gamma/.test(name)) return tf.randomUniform(shape, 0.5, 1.5, 'float32', seed + i);
         if (/moving_mean|beta/.test(name)) return tf.randomUniform(shape, -0.3, 0.3, 'float32', seed + i);
+        if (/query_kernel|key_kernel/.test(name)) return tf.randomNormal(shape, 0, 1, 'float32', seed + i);
         return w.read().clone();
       }),
     );
@@ -85,7 +90,7 @@ interface ServedCase {
   title: string;
   architecture: string;
   options: Record<string, unknown>;
-  /** Two H×W each a multiple of the architecture's served multiple, one not square. */
+  /** Two H×W each a multiple of the architecture's served multiple, one not square; a letterboxed one's input size only. */
   sizes: Array<[number, number]>;
 }
 
@@ -98,6 +103,8 @@ const served: ServedCase[] = [
   // The zoo's references (bench:models compares them with PyTorch).
   { title: 'pix2pix U-Net', architecture: 'pix2pix', options: {}, sizes: [[32, 32], [64, 32]] },
   { title: 'cyclegan ResNet', architecture: 'cyclegan', options: {}, sizes: [[16, 24], [32, 32]] },
+  // Letterboxed: self-attention in both paths at 4×4 (16 positions).
+  { title: 'cyclegan-unet-sa, self-attention', architecture: 'cyclegan-unet-sa', options: { attention: 'both' }, sizes: [[16, 16]] },
 ];
 
 for (const [index, c] of served.entries()) {

@@ -385,6 +385,43 @@ function reLU(c: ExportContext): string {
   return c.graph.node('Clip', [x, c.graph.floats(`${c.layer.name}/min`, [], [0]), c.graph.floats(`${c.layer.name}/max`, [], [Number(maxValue)])], c.layer.name);
 }
 
+/**
+ * layers/self-attention.ts (SAGAN) over the P = H·W positions, NCHW: 1×1 convs to the query
+ * and key [N, C̄, P] and the value [N, C, P]; the attention's transpose keyᵀ·query [N, P_i, P_j]
+ * with the softmax over i (axis 1), so that value·that is the attended [N, C, P_j] with no
+ * P×P transpose; then x + γ·attended.
+ */
+function selfAttention(c: ExportContext, channels: number): string {
+  const { graph, layer } = c;
+  const x = only(c);
+  const [queryKernel, queryBias, keyKernel, keyBias, valueKernel, valueBias, gamma] = weights(layer);
+  if (!queryKernel || !queryBias || !keyKernel || !keyBias || !valueKernel || !valueBias || !gamma) refuse(c, 'its weights are not built');
+  const positions = graph.int64s(`${layer.name}/positions`, [0, 0, -1]);
+  const project = (kernel: tf.Tensor, bias: tf.Tensor, role: string) => {
+    const data = tf.tidy(() => kernel.transpose().dataSync() as Float32Array);
+    const out = kernel.shape[1]!;
+    const y = convNode(graph, c.quantization, {
+      name: `${layer.name}/${role}`,
+      input: x,
+      kernel: { dims: [out, channels, 1, 1], data },
+      bias: bias.dataSync() as Float32Array,
+      attributes: { kernel_shape: [1, 1] },
+      outputName: `${layer.name}/${role}`,
+    });
+    return graph.node('Reshape', [y, positions], `${layer.name}/${role}_positions`);
+  };
+  const query = project(queryKernel, queryBias, 'query');
+  const key = project(keyKernel, keyBias, 'key');
+  const value = project(valueKernel, valueBias, 'value');
+  const keyT = graph.node('Transpose', [key], `${layer.name}/key_t`, { perm: [0, 2, 1] });
+  const logits = graph.node('MatMul', [keyT, query], `${layer.name}/logits`);
+  const attention = graph.node('Softmax', [logits], `${layer.name}/attention`, { axis: 1 });
+  const attended = graph.node('MatMul', [value, attention], `${layer.name}/attended`);
+  const shaped = graph.node('Reshape', [attended, graph.node('Shape', [x], `${layer.name}/shape`)], `${layer.name}/attended_nchw`);
+  const scaled = graph.node('Mul', [shaped, graph.floats(`${layer.name}/gamma`, [], [gamma.dataSync()[0]!])], `${layer.name}/scaled`);
+  return graph.node('Add', [x, scaled], layer.name);
+}
+
 /** The channel count of a layer's (first) input, from its inferred shape. */
 function inputChannels(c: ExportContext): number {
   const { shape } = c.layer.input as tf.SymbolicTensor;
@@ -410,6 +447,8 @@ function exportLayer(c: ExportContext): string | undefined {
       return instanceNorm(c, inputChannels(c));
     case 'LayerNorm':
       return layerNorm(c, inputChannels(c));
+    case 'SelfAttention':
+      return selfAttention(c, inputChannels(c));
     case 'ReflectionPad': {
       const p = Number(c.config.padding);
       return pad(c, 'reflect', spatialPads(p, p, p, p));
