@@ -82,17 +82,27 @@ async function timeBoth(graphs: Uint8Array[], image: ImageBatch, threads: number
   }
 }
 
+/** Calibration photos from a dataset's training split and held-out ones from its test split, size², in valueRange. */
+export async function datasetPhotos(
+  dir: string,
+  size: number,
+  valueRange: readonly [number, number],
+  counts = { calibration: calibrationPhotos, heldOut: heldOutPhotos },
+): Promise<{ calibration: ImageBatch[]; heldOut: ImageBatch[] }> {
+  const layout = await readLayout(dir, await detectFormat(dir)).catch((err: unknown) => {
+    throw new CliError(`int8 needs a dataset's photos in ${dir}: ${err instanceof Error ? err.message : String(err)}`, 2);
+  });
+  const calibration = await loadPhotos(dir, layout.splits.train, counts.calibration, size, valueRange);
+  const heldOut = await loadPhotos(dir, layout.splits.test, counts.heldOut, size, valueRange);
+  if (calibration.length === 0 || heldOut.length === 0) throw new CliError(`${dir} has no training or no held-out photos to calibrate and check int8 with`, 2);
+  return { calibration, heldOut };
+}
+
 export async function checkInt8Export(model: LayersModel, meta: ModelMeta, float32: Uint8Array, dataDir: string, threads: number): Promise<Int8Verdict> {
   const dataset = meta.data.dataset;
   if (typeof dataset !== 'string') throw new CliError(`${meta.style}/${meta.version} does not name the dataset it was trained on, so there are no photos to calibrate and check int8 with`, 2);
-  const dir = path.join(dataDir, dataset);
-  const layout = await readLayout(dir, await detectFormat(dir)).catch((err: unknown) => {
-    throw new CliError(`int8 needs the photos of dataset ${dataset} in ${dir}: ${err instanceof Error ? err.message : String(err)}`, 2);
-  });
   const size = meta.inputSize;
-  const calibration = await loadPhotos(dir, layout.splits.train, calibrationPhotos, size, meta.valueRange);
-  const heldOut = await loadPhotos(dir, layout.splits.test, heldOutPhotos, size, meta.valueRange);
-  if (calibration.length === 0 || heldOut.length === 0) throw new CliError(`dataset ${dataset} has no training or no held-out photos to calibrate and check int8 with`, 2);
+  const { calibration, heldOut } = await datasetPhotos(path.join(dataDir, dataset), size, meta.valueRange);
   process.stderr.write(`int8: calibrating on ${calibration.length} training photos, checking on ${heldOut.length} held-out ones (${size}²)…\n`);
   const int8 = await exportInt8(model, { metadata: { style: meta.style, version: meta.version, architecture: meta.architecture }, calibration, heldOut, valueRange: meta.valueRange, threads });
   process.stderr.write('int8: timing float32 and int8…\n');
