@@ -104,6 +104,18 @@ function batchNormAffine(norm: tf.layers.Layer): { scale: tf.Tensor1D; shift: tf
   return { scale, shift };
 }
 
+/**
+ * tf.tidy for a function that returns plain data (typed arrays of weights): tidy walks what
+ * its function returns for tensors, element by element, which takes minutes for millions of weights.
+ */
+function tidyData<T>(fn: () => T): T {
+  let result: T | undefined;
+  tf.tidy(() => {
+    result = fn();
+  });
+  return result as T;
+}
+
 /** Which kernel dimension holds the output channels, and how a per-channel vector broadcasts over the kernel. */
 type ConvKind = 'conv' | 'depthwise' | 'transpose';
 
@@ -124,7 +136,7 @@ function foldedConvWeights(c: ExportContext, kind: ConvKind): { kernel: tf.Tenso
 
 /** ONNX Conv's weight [out, in/group, kh, kw] (and bias) of a Conv2D or DepthwiseConv2D. */
 function convWeights(c: ExportContext, kind: 'conv' | 'depthwise'): { kernel: { dims: number[]; data: Float32Array }; bias: Float32Array | undefined } {
-  return tf.tidy(() => {
+  return tidyData(() => {
     const { kernel, bias } = foldedConvWeights(c, kind);
     const [kh, kw, d2, d3] = kernel.shape;
     const onnx = kind === 'depthwise' ? kernel.transpose([2, 3, 0, 1]).reshape([d2 * d3, 1, kh, kw]) : kernel.transpose([3, 2, 0, 1]);
@@ -173,7 +185,7 @@ function conv(c: ExportContext, kind: 'conv' | 'depthwise'): string {
 function subPixelConv(c: ExportContext, x: string, kernelSize: number, stride: number): { full: string; extra: number } {
   const { graph, layer } = c;
   const taps = Math.ceil(kernelSize / stride);
-  const { kernel, bias } = tf.tidy(() => {
+  const { kernel, bias } = tidyData(() => {
     const folded = foldedConvWeights(c, 'transpose');
     const [, , out, inChannels] = folded.kernel.shape;
     // [k, k, out, in] → zero-padded to [taps·s, taps·s, out, in] → (m_y, p_y, m_x, p_x, out, in).
@@ -398,7 +410,7 @@ function selfAttention(c: ExportContext, channels: number): string {
   if (!queryKernel || !queryBias || !keyKernel || !keyBias || !valueKernel || !valueBias || !gamma) refuse(c, 'its weights are not built');
   const positions = graph.int64s(`${layer.name}/positions`, [0, 0, -1]);
   const project = (kernel: tf.Tensor, bias: tf.Tensor, role: string) => {
-    const data = tf.tidy(() => kernel.transpose().dataSync() as Float32Array);
+    const data = tidyData(() => kernel.transpose().dataSync() as Float32Array);
     const out = kernel.shape[1]!;
     const y = convNode(graph, c.quantization, {
       name: `${layer.name}/${role}`,
