@@ -19,8 +19,13 @@
  * `apt-get install python3-torch`). The ratio columns are our images/s (tfjs, ONNX) over PyTorch's.
  * An architecture the exporter refuses says why in its onnx column.
  *
- * --profile: after each network's timings, where one batch-1 forward spends its time, by
- * tfjs kernel (tf.profile), most expensive first.
+ * --int8 DIR: also the int8 export (shared/models/onnx-export/int8-export.ts), calibrated on 4
+ * photos of the dataset in DIR's training split, its PSNR against the float32 export on 4 of
+ * its held-out photos, and its time; the worker serves int8 only at ≥ 40 dB (models export --int8).
+ *
+ * --profile: after each network's timings, where one batch-1 forward spends its time: by tfjs
+ * kernel (tf.profile), by ONNX Runtime operator of the optimised graph (its session profiler)
+ * and by PyTorch operator (torch.autograd.profiler, self CPU time), most expensive first.
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -28,6 +33,9 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { loadConfig } from '../shared/config.js';
 import { exportLayersModelToOnnx } from '../shared/models/onnx-export/export-layers-model.js';
+import { exportInt8, int8MinPsnrDb } from '../shared/models/onnx-export/int8-export.js';
+import { datasetPhotos } from '../cli/int8-export-check.js';
+import { onnxProfileByOperator } from './onnx-profile.js';
 import { createOnnxModel, type OnnxModel } from '../shared/models/onnx-session.js';
 import { disposeNetworks } from '../gan/dispose-networks.js';
 import { countFlops } from '../gan/flops.js';
@@ -66,8 +74,10 @@ const argsSchema = z.object({
   'slow-seconds': z.coerce.number().positive().default(30),
   'no-torch': z.boolean().default(false),
   profile: z.boolean().default(false),
+  int8: z.string().min(1).optional(),
 });
-const usage = 'usage: npm run bench:models -- [--archs pix2pix,cyclegan,...] [--batches 1,4] [--threads N] [--warmup 1] [--runs 3] [--slow-seconds 30] [--no-torch] [--profile]';
+const usage =
+  'usage: npm run bench:models -- [--archs pix2pix,cyclegan,...] [--batches 1,4] [--threads N] [--warmup 1] [--runs 3] [--slow-seconds 30] [--no-torch] [--profile] [--int8 DATASET_DIR]';
 const { values } = parseArgs({
   options: {
     archs: { type: 'string' },
@@ -78,6 +88,7 @@ const { values } = parseArgs({
     'slow-seconds': { type: 'string' },
     'no-torch': { type: 'boolean' },
     profile: { type: 'boolean' },
+    int8: { type: 'string' },
   },
 });
 const parsed = argsSchema.safeParse(values);
@@ -97,6 +108,8 @@ interface Row {
   ours: ForwardTiming;
   /** The ONNX export in ONNX Runtime, or why there is none. */
   onnx: ForwardTiming | string;
+  /** The int8 export's time and PSNR, or why there is none; undefined without --int8. */
+  int8: { timing: ForwardTiming | string; psnrDb: number; worstPsnrDb: number } | string | undefined;
   /** PyTorch's forward time, or why there is none; undefined without a Python to run it. */
   torch: TorchResult | string | undefined;
 }
@@ -125,6 +138,7 @@ async function benchArchitecture(arch: Architecture): Promise<Row[]> {
     const params = trainableParamCount([served]);
     const onnx = await openOnnx(served);
     onnxRuntime ??= typeof onnx === 'string' ? undefined : onnx.description;
+    const int8 = args.int8 ? await openInt8(served, args.int8, size) : undefined;
     for (const batch of args.batches) {
       const slow = rowsOfArch[0] && rowsOfArch[0].ours.msPerBatch > args['slow-seconds'] * 1000;
       if (slow && args.batches.length > 1 && batch > 1) {
@@ -144,11 +158,19 @@ async function benchArchitecture(arch: Architecture): Promise<Row[]> {
       const onnxTiming = typeof onnx === 'string' ? onnx : await timeOnnx(onnx, size, batch);
       const onnxSeconds = typeof onnxTiming === 'string' ? onnxTiming : `${(onnxTiming.msPerBatch / 1000).toFixed(3)} s`;
       progress(`  ${arch.name} ${size}² batch ${batch}: onnx ${onnxSeconds}${python ? '; PyTorch…' : ''}`);
+      let int8Row: Row['int8'];
+      if (int8) {
+        int8Row = typeof int8 === 'string' ? int8 : { timing: await timeOnnx(int8.model, size, batch), psnrDb: int8.psnrDb, worstPsnrDb: int8.worstPsnrDb };
+        progress(
+          `  ${arch.name} ${size}² batch ${batch}: int8 ${typeof int8Row === 'string' || typeof int8Row.timing === 'string' ? 'failed' : `${(int8Row.timing.msPerBatch / 1000).toFixed(3)} s`}`,
+        );
+      }
       const torch = python ? await torchForward(python.command, arch.name, size, batch, ours.runs) : undefined;
-      rowsOfArch.push({ arch: arch.name, size, batch, params, flopsPerImage: flops, flopsEstimated: approximated.length > 0, ours, onnx: onnxTiming, torch });
+      rowsOfArch.push({ arch: arch.name, size, batch, params, flopsPerImage: flops, flopsEstimated: approximated.length > 0, ours, onnx: onnxTiming, int8: int8Row, torch });
     }
     if (typeof onnx !== 'string') await onnx.release();
-    if (args.profile) await printKernelProfile(arch.name, served, size);
+    if (int8 && typeof int8 !== 'string') await int8.model.release();
+    if (args.profile) await printProfiles(arch.name, served, size);
   } finally {
     disposeNetworks(nets);
   }
@@ -159,6 +181,18 @@ async function benchArchitecture(arch: Architecture): Promise<Row[]> {
 async function openOnnx(served: tf.LayersModel): Promise<OnnxModel | string> {
   try {
     return await createOnnxModel(exportLayersModelToOnnx(served).bytes, threads);
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+/** The generator's int8 export, calibrated and checked on a dataset's photos, in ONNX Runtime; or why it cannot be. */
+async function openInt8(served: tf.LayersModel, dir: string, size: number): Promise<{ model: OnnxModel; psnrDb: number; worstPsnrDb: number } | string> {
+  try {
+    const { calibration, heldOut } = await datasetPhotos(dir, size, [-1, 1], { calibration: 4, heldOut: 4 });
+    progress(`  int8: calibrating on ${calibration.length} photos of ${dir}, checking on ${heldOut.length} held-out ones…`);
+    const int8 = await exportInt8(served, { calibration, heldOut, valueRange: [-1, 1], threads });
+    return { model: await createOnnxModel(int8.bytes, threads), psnrDb: int8.psnrDb, worstPsnrDb: int8.worstPsnrDb };
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }
@@ -180,8 +214,23 @@ function torchForward(command: string, arch: string, size: number, batch: number
   return runTorchTwin(command, { arch, size, batch, threads, warmup: runs === 1 ? 0 : args.warmup, runs, mode: 'forward' });
 }
 
+/** One batch-1 forward by tfjs kernel, ONNX Runtime operator and PyTorch operator. */
+async function printProfiles(name: string, model: tf.LayersModel, size: number): Promise<void> {
+  printTop(`${name}: one ${size}² forward by tfjs kernel`, await tfjsProfileByKernel(model, size));
+  const input = tf.tidy(() => tf.randomUniform([1, size, size, 3], -1, 1).dataSync() as Float32Array);
+  try {
+    printTop(`${name}: by ONNX Runtime operator`, await onnxProfileByOperator(exportLayersModelToOnnx(model).bytes, threads, input, [1, size, size, 3]));
+  } catch (err) {
+    console.log(`\n${name}: no ONNX profile — ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (!python) return;
+  const torch = await runTorchTwin(python.command, { arch: name, size, batch: 1, threads, warmup: args.warmup, runs: 1, mode: 'forward', profile: true });
+  if (typeof torch === 'object' && torch.profile) printTop(`${name}: by PyTorch operator (self CPU time)`, torch.profile);
+  else console.log(`\n${name}: no PyTorch profile — ${typeof torch === 'string' ? torch : 'none returned'}`);
+}
+
 /** Time per tfjs kernel of one batch-1 forward (kernels called inside other kernels are not listed apart). */
-async function printKernelProfile(name: string, model: tf.LayersModel, size: number): Promise<void> {
+async function tfjsProfileByKernel(model: tf.LayersModel, size: number): Promise<[string, number][]> {
   const image = tf.randomUniform([1, size, size, 3], -1, 1);
   try {
     const profile = await tf.profile(() => {
@@ -196,13 +245,16 @@ async function printKernelProfile(name: string, model: tf.LayersModel, size: num
       const ms = typeof kernel.kernelTimeMs === 'number' ? kernel.kernelTimeMs : 0;
       byKernel.set(kernel.name, (byKernel.get(kernel.name) ?? 0) + ms);
     }
-    const total = [...byKernel.values()].reduce((a, b) => a + b, 0);
-    const top = [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 8);
-    console.log(`\n${name}: one ${size}² forward by kernel (${total.toFixed(0)} ms in kernels)`);
-    for (const [kernel, ms] of top) console.log(`  ${kernel.padEnd(24)} ${ms.toFixed(1).padStart(9)} ms ${((100 * ms) / total).toFixed(1).padStart(5)} %`);
+    return [...byKernel].sort((a, b) => b[1] - a[1]);
   } finally {
     image.dispose();
   }
+}
+
+function printTop(title: string, entries: [string, number][]): void {
+  const total = entries.reduce((sum, [, ms]) => sum + ms, 0);
+  console.log(`\n${title} (${total.toFixed(0)} ms in all listed)`);
+  for (const [op, ms] of entries.slice(0, 10)) console.log(`  ${op.padEnd(28)} ${ms.toFixed(1).padStart(9)} ms ${((100 * ms) / total).toFixed(1).padStart(5)} %`);
 }
 
 function printTable(all: Row[]): void {
@@ -226,6 +278,7 @@ function printTable(all: Row[]): void {
       'onnx s/batch'.padStart(13),
       'onnx img/s'.padStart(11),
       'onnx/torch'.padStart(11),
+      ...(args.int8 ? ['int8 s/batch'.padStart(13), 'int8/torch'.padStart(11), 'int8 PSNR dB'.padStart(13)] : []),
     ].join(' '),
   );
   for (const row of all) {
@@ -254,13 +307,27 @@ function printTable(all: Row[]): void {
         (onnxSeconds?.toFixed(3) ?? '—').padStart(13),
         (onnxImagesPerSecond?.toFixed(2) ?? '—').padStart(11),
         (onnxImagesPerSecond && torchImagesPerSecond ? `${(onnxImagesPerSecond / torchImagesPerSecond).toFixed(2)}×` : '—').padStart(11),
+        ...(args.int8 ? int8Cells(row, torchSeconds) : []),
       ].join(' '),
     );
     if (typeof row.torch === 'string') console.log(`    PyTorch failed: ${row.torch}`);
     if (typeof row.onnx === 'string') console.log(`    ONNX: ${row.onnx}`);
+    if (typeof row.int8 === 'string') console.log(`    int8: ${row.int8}`);
   }
   const mismatched = all.filter((row) => typeof row.torch === 'object' && row.torch.params !== row.params);
   if (mismatched.length) console.log(`\nparameter counts differ (≠) for: ${[...new Set(mismatched.map((r) => r.arch))].join(', ')} — those ratios compare different networks`);
+}
+
+/** int8 s/batch, int8/torch and PSNR (overall/worst photo, ✗ below the guard) cells. */
+function int8Cells(row: Row, torchSeconds: number | undefined): string[] {
+  const int8 = typeof row.int8 === 'object' ? row.int8 : undefined;
+  const seconds = int8 && typeof int8.timing === 'object' ? int8.timing.msPerBatch / 1000 : undefined;
+  const guard = int8 && Math.min(int8.psnrDb, int8.worstPsnrDb) >= int8MinPsnrDb ? '' : ' ✗';
+  return [
+    (seconds?.toFixed(3) ?? '—').padStart(13),
+    (seconds && torchSeconds ? `${(torchSeconds / seconds).toFixed(2)}×` : '—').padStart(11),
+    (int8 ? `${int8.psnrDb.toFixed(1)}/${int8.worstPsnrDb.toFixed(1)}${guard}` : '—').padStart(13),
+  ];
 }
 
 function progress(line: string): void {

@@ -6,7 +6,13 @@ import { z } from 'zod';
 /** The PyTorch side of the benchmarks: bench/torch_models.py builds and times our networks' twins. */
 
 const torchScript = fileURLToPath(new URL('./torch_models.py', import.meta.url));
-const torchResult = z.object({ params: z.number(), ms: z.number().nullable(), torch: z.string() });
+const torchResult = z.object({
+  params: z.number(),
+  ms: z.number().nullable(),
+  torch: z.string(),
+  /** With `profile`: one forward's self CPU ms by operator, most expensive first. */
+  profile: z.array(z.tuple([z.string(), z.number()])).optional(),
+});
 export type TorchResult = z.infer<typeof torchResult>;
 
 export interface TorchRun {
@@ -17,6 +23,8 @@ export interface TorchRun {
   warmup: number;
   runs: number;
   mode: 'forward' | 'train';
+  /** Profile one more forward by operator (torch.autograd.profiler). */
+  profile?: boolean;
 }
 
 /**
@@ -48,6 +56,7 @@ export async function findTorchPython(): Promise<{ command: string; version: str
 export async function runTorchTwin(command: string, run: TorchRun): Promise<TorchResult | string> {
   const argv = [torchScript, '--arch', run.arch, '--size', String(run.size), '--batch', String(run.batch), '--threads', String(run.threads)];
   argv.push('--warmup', String(run.warmup), '--runs', String(run.runs), '--mode', run.mode);
+  if (run.profile) argv.push('--profile');
   try {
     const { stdout } = await promisify(execFile)(command, argv, { maxBuffer: 1 << 20 });
     return torchResult.parse(JSON.parse(stdout.trim().split('\n').at(-1) ?? ''));

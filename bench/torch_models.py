@@ -1,7 +1,7 @@
 """PyTorch twins of the model zoo's served generators, the PyTorch side of `npm run bench:models`.
 
     /usr/bin/python3 bench/torch_models.py --arch NAME [--size S] [--batch B] [--threads T]
-        [--warmup 1] [--runs 3] [--mode forward|train] [--params-only] [--device cpu|cuda]
+        [--warmup 1] [--runs 3] [--mode forward|train] [--params-only] [--device cpu|cuda] [--profile]
 
 Builds the served generator of architecture NAME (gan/<NAME>/<NAME>.ts) with the paper
 defaults of the TypeScript code (`arch.options.parse({})`, the input size replaced by --size)
@@ -15,7 +15,8 @@ part of the layer); exact numerics are not needed for timing. Then prints one JS
 "params" is the trainable parameter count (for OME the frozen pretrained generator is not
 trainable, as in the TS served model); "ms" the median wall time per batch (forward: eval
 mode under torch.inference_mode(); train: one pix2pix iteration) over --runs after --warmup,
-or null with --params-only.
+or null with --params-only. --profile adds "profile": one more forward under
+torch.autograd.profiler, its self CPU time by operator ([name, ms], most expensive first).
 
 Mode train exists for pix2pix only: one iteration as the reference toolkit
 (junyanz/pytorch-CycleGAN-and-pix2pix, pix2pix_model.py) runs it — G forward, D update
@@ -774,6 +775,14 @@ def median_ms(step, warmup, runs, device):
     return statistics.median(times) * 1000
 
 
+def profile_by_operator(step, top=10):
+    """One run of `step` under the autograd profiler: self CPU ms per operator, most expensive first."""
+    with torch.autograd.profiler.profile() as prof:
+        step()
+    rows = sorted(prof.key_averages(), key=lambda e: e.self_cpu_time_total, reverse=True)
+    return [[e.key, round(e.self_cpu_time_total / 1000, 2)] for e in rows[:top]]
+
+
 def gan_loss(prediction, target_is_real):
     """The reference's GANLoss('vanilla'): BCE with logits against a map of 1s or 0s."""
     target = torch.ones_like(prediction) if target_is_real else torch.zeros_like(prediction)
@@ -826,6 +835,8 @@ def measure(args):
 
     ms = None if args.params_only else median_ms(step, args.warmup, args.runs, device)
     result = {"arch": args.arch, "size": size, "batch": args.batch, "threads": args.threads, "mode": args.mode, "params": params, "ms": ms, "torch": torch.__version__}
+    if args.profile:
+        result["profile"] = profile_by_operator(step)
     if device.type == "cuda":
         result["device"] = torch.cuda.get_device_name(device)
     return result
@@ -842,6 +853,7 @@ def main():
     parser.add_argument("--mode", choices=["forward", "train"], default="forward")
     parser.add_argument("--params-only", action="store_true", help="count the parameters, skip timing (ms: null)")
     parser.add_argument("--device", default="cpu", help="torch device, e.g. cuda for a GPU reference (default: cpu)")
+    parser.add_argument("--profile", action="store_true", help="add one profiled forward's self CPU time by operator")
     args = parser.parse_args()
     if args.batch < 1 or args.threads < 1 or args.warmup < 0 or args.runs < 1:
         parser.error("--batch, --threads and --runs must be ≥ 1, --warmup ≥ 0")

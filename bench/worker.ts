@@ -2,12 +2,14 @@
  * `npm run bench:worker`: jobs through the real queue (local redis-server, BullMQ worker in
  * this process) at several image sizes, with dynamic batching on and off, under a number of
  * closed-loop clients (each submits its next job when its previous one finished). Prints per
- * row images/s, end-to-end p50/p95 latency, the model-only time (one image) and the
- * difference (queue + codec + batching overhead), and the backend.
+ * row images/s, end-to-end p50/p95 latency, the model-only time (one image, in the runtime
+ * that served the row) and the difference (queue + codec + batching overhead), once per
+ * serving runtime: onnx (the version's model.onnx in ONNX Runtime, as TF_BACKEND=onnx serves
+ * it) and tfjs (the tfjs backend, as TF_BACKEND=<that backend> serves it).
  *
  * Options: --jobs N per row (default 10; at least one per client) --sizes 256,512
  * --clients 1,4,16 --batching on,off (on: WORKER_MAX_BATCH from the settings, off: 1)
- * --arch pix2pix --ngf 16
+ * --runtimes onnx,tfjs --arch pix2pix --ngf 16
  *
  * Native resolution: --store models [--styles sketch,toon] [--megapixels 0.25,0.5,1]
  * instead runs the current models of a model store, one job at a time, on 4:3 photos of
@@ -23,11 +25,12 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { z } from 'zod';
-import { getArchitecture } from '../gan/index.js';
-import { saveGenerator } from '../gan/save-generator.js';
-import { loadConfig } from '../shared/config.js';
+import { configSchema, loadConfig } from '../shared/config.js';
 import { createLogger } from '../shared/logger.js';
 import { DirectoryModelStore } from '../shared/models/directory-model-store.js';
+import { createOnnxModel } from '../shared/models/onnx-session.js';
+import { getArchitecture } from '../gan/index.js';
+import { saveGenerator } from '../gan/save-generator.js';
 import { startLocalRedis } from '../shared/process/local-redis.js';
 import { translateQueue, translateQueueEvents } from '../shared/queue/queues.js';
 import { createRedis, redisOptions } from '../shared/queue/redis.js';
@@ -46,6 +49,7 @@ const { values } = parseArgs({
     ngf: { type: 'string', default: '16' },
     clients: { type: 'string', default: '1,4,16' },
     batching: { type: 'string', default: 'on,off' },
+    runtimes: { type: 'string', default: 'onnx,tfjs' },
     store: { type: 'string' },
     styles: { type: 'string', default: 'sketch,toon' },
     megapixels: { type: 'string', default: '0.25,0.5,1' },
@@ -61,6 +65,10 @@ const batchingModes = z
   .array(z.enum(['on', 'off']))
   .nonempty()
   .parse(csv(values.batching));
+const servingRuntimes = z
+  .array(z.enum(['onnx', 'tfjs']))
+  .nonempty()
+  .parse(csv(values.runtimes));
 const megapixels = z.array(z.coerce.number().positive().max(16)).nonempty().parse(csv(values.megapixels));
 const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
 const logger = createLogger(config, 'bench');
@@ -81,13 +89,14 @@ async function startSession(workerConfig: typeof config) {
   events.setMaxListeners(Math.max(...clientCounts) + 10);
   const translate = new TranslateClient(client, queue, events, new RedisBlobStore(client, config.QUEUE_PREFIX, 600), 600);
   return {
-    async runOne(photo: Buffer, style: string, outputSize: number, stages: Timings[]): Promise<number> {
+    /** Runs one job; its latency in ms and the backend that served it. */
+    async runOne(photo: Buffer, style: string, outputSize: number, stages: Timings[]): Promise<{ ms: number; backend: string }> {
       const t = performance.now();
       const id = await translate.submit(photo, { platform: 'cli', style, outputSize });
       const result = await translate.wait(id);
       await translate.takeOutput(result);
       stages.push(result.timings);
-      return performance.now() - t;
+      return { ms: performance.now() - t, backend: result.backend };
     },
     async close() {
       await worker.close();
@@ -108,11 +117,12 @@ try {
 
 async function benchSyntheticModels(): Promise<void> {
   console.log(
-    `bench:worker — ${values.arch} (ngf ${values.ngf}), ${jobs} jobs per row, backend ${runtime.description}, ` +
+    `bench:worker — ${values.arch} (ngf ${values.ngf}), ${jobs} jobs per row, tfjs backend ${runtime.description}, ` +
       `batching on = WORKER_MAX_BATCH ${config.WORKER_MAX_BATCH} waiting ${config.WORKER_BATCH_WAIT_MS} ms`,
   );
   const breakdown: string[] = [];
-  console.log('size  batching  clients  images/s  e2e p50   e2e p95   model p50  overhead p50');
+  const served = new Set<string>();
+  console.log('size  runtime  batching  clients  images/s  e2e p50   e2e p95   model p50  overhead p50');
   for (const size of sizes) {
     const style = `bench-${size}`;
     const arch = getArchitecture(values.arch);
@@ -122,15 +132,27 @@ async function benchSyntheticModels(): Promise<void> {
     const meta = await saveGenerator(store, generator, { style, architecture: arch.name, inputSize: size, options });
     await store.promote(style, meta.version);
 
-    // Model only: the generator's predict on one image, after a warm-up run.
-    const modelMs: number[] = [];
+    // Model only: one image through the generator in each runtime, after a warm-up run.
     const input = tf.randomUniform([1, size, size, 3], -1, 1);
-    for (let i = 0; i <= Math.min(jobs, 5); i++) {
-      const t = performance.now();
-      const out = generator.predict(input) as tf.Tensor;
-      await out.data();
-      out.dispose();
-      if (i > 0) modelMs.push(performance.now() - t);
+    const modelRuns = Math.min(jobs, 5);
+    const modelP50 = {
+      tfjs: percentile(
+        await timeRuns(modelRuns, async () => {
+          const out = generator.predict(input) as tf.Tensor;
+          await out.data();
+          out.dispose();
+        }),
+        50,
+      ),
+      onnx: Number.NaN,
+    };
+    if (servingRuntimes.includes('onnx')) {
+      const bytes = await store.loadOnnx(style, meta.version);
+      if (!bytes) throw new Error(`${values.arch} was saved without a model.onnx (the exporter refused it); run with --runtimes tfjs`);
+      const onnx = await createOnnxModel(bytes, runtime.threads);
+      const data = (await input.data()) as Float32Array;
+      modelP50.onnx = percentile(await timeRuns(modelRuns, () => onnx.run(data, [1, size, size, 3])), 50);
+      await onnx.release();
     }
     input.dispose();
     for (const m of [...Object.values(nets.generators), ...Object.values(nets.discriminators)]) m.dispose();
@@ -138,44 +160,50 @@ async function benchSyntheticModels(): Promise<void> {
     const photo = await sharp({ create: { width: size, height: size, channels: 3, background: '#7a9' } })
       .jpeg()
       .toBuffer();
-    const modelP50 = percentile(modelMs, 50);
-    for (const batching of batchingModes) {
-      const session = await startSession({ ...config, DEFAULT_STYLE: style, WORKER_MAX_BATCH: batching === 'on' ? config.WORKER_MAX_BATCH : 1 });
-      await session.runOne(photo, style, size, []); // loads and warms the model in the worker
-      for (const clients of clientCounts) {
-        // Closed loop: every client submits its next job as soon as its previous one finished, until the row's jobs are all submitted.
-        const rowJobs = Math.max(jobs, clients);
-        const stages: Timings[] = [];
-        const latencies: number[] = [];
-        let submitted = 0;
-        const rowStart = performance.now();
-        await Promise.all(
-          Array.from({ length: clients }, async () => {
-            while (submitted < rowJobs) {
-              submitted++;
-              latencies.push(await session.runOne(photo, style, size, stages));
-            }
-          }),
-        );
-        const imagesPerSecond = rowJobs / ((performance.now() - rowStart) / 1000);
-
-        const p50 = percentile(latencies, 50);
-        const stage = (k: keyof Timings) =>
-          fmt(
-            percentile(
-              stages.map((s) => s[k]),
-              50,
-            ),
+    for (const serving of servingRuntimes) {
+      // onnx: ONNX Runtime only (a version it cannot serve fails the row); tfjs: the tfjs backend
+      // only (this process's tfjs backend is already chosen; the setting decides the serving).
+      const TF_BACKEND = serving === 'onnx' ? 'onnx' : configSchema.shape.TF_BACKEND.parse(runtime.backend);
+      for (const batching of batchingModes) {
+        const session = await startSession({ ...config, TF_BACKEND, DEFAULT_STYLE: style, WORKER_MAX_BATCH: batching === 'on' ? config.WORKER_MAX_BATCH : 1 });
+        served.add((await session.runOne(photo, style, size, [])).backend); // loads and warms the model in the worker
+        for (const clients of clientCounts) {
+          // Closed loop: every client submits its next job as soon as its previous one finished, until the row's jobs are all submitted.
+          const rowJobs = Math.max(jobs, clients);
+          const stages: Timings[] = [];
+          const latencies: number[] = [];
+          let submitted = 0;
+          const rowStart = performance.now();
+          await Promise.all(
+            Array.from({ length: clients }, async () => {
+              while (submitted < rowJobs) {
+                submitted++;
+                latencies.push((await session.runOne(photo, style, size, stages)).ms);
+              }
+            }),
           );
-        const row = `${String(size).padEnd(5)} ${batching.padEnd(9)} ${String(clients).padStart(7)} `;
-        breakdown.push(`${row} ${stage('queueWaitMs')} ${stage('decodeMs')} ${stage('inferenceMs')} ${stage('encodeMs')} ${stage('totalMs')}`);
-        console.log(`${row} ${imagesPerSecond.toFixed(2).padStart(8)}  ${fmt(p50)} ${fmt(percentile(latencies, 95))} ${fmt(modelP50)}  ${fmt(p50 - modelP50)}`);
+          const imagesPerSecond = rowJobs / ((performance.now() - rowStart) / 1000);
+
+          const p50 = percentile(latencies, 50);
+          const stage = (k: keyof Timings) =>
+            fmt(
+              percentile(
+                stages.map((s) => s[k]),
+                50,
+              ),
+            );
+          const row = `${String(size).padEnd(5)} ${serving.padEnd(8)} ${batching.padEnd(9)} ${String(clients).padStart(7)} `;
+          breakdown.push(`${row} ${stage('queueWaitMs')} ${stage('decodeMs')} ${stage('inferenceMs')} ${stage('encodeMs')} ${stage('totalMs')}`);
+          const model = modelP50[serving];
+          console.log(`${row} ${imagesPerSecond.toFixed(2).padStart(8)}  ${fmt(p50)} ${fmt(percentile(latencies, 95))} ${fmt(model)}  ${fmt(p50 - model)}`);
+        }
+        await session.close();
       }
-      await session.close();
     }
   }
+  console.log(`\nserved by: ${[...served].join('; ')}`);
   console.log('\nworker stages, p50 (inference = letterbox or pad + wait for batch mates + model + crop/resize):');
-  console.log('size  batching  clients  queue wait  decode     inference  encode     worker total');
+  console.log('size  runtime  batching  clients  queue wait  decode     inference  encode     worker total');
   for (const line of breakdown) console.log(line);
 }
 
@@ -205,7 +233,8 @@ async function benchNativeResolution(root: string): Promise<void> {
   });
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
-  console.log(`bench:worker native resolution — ${styles.join(', ')} from ${root}, ${jobs} jobs per row, one at a time, backend ${runtime.description}`);
+  console.log(`bench:worker native resolution — ${styles.join(', ')} from ${root}, ${jobs} jobs per row, one at a time, tfjs backend ${runtime.description}`);
+  const served = new Set<string>();
   console.log('style   photo       MP    inference p50   ms/MP   heap so far  RSS so far');
   try {
     for (const style of styles) {
@@ -215,7 +244,7 @@ async function benchNativeResolution(root: string): Promise<void> {
           .jpeg({ quality: 92 })
           .toBuffer();
         const stages: Timings[] = [];
-        await session.runOne(photo, style, width, []); // loads the model, and warms it at this size
+        served.add(`${style}: ${(await session.runOne(photo, style, width, [])).backend}`); // loads the model, and warms it at this size
         for (let i = 0; i < jobs; i++) await session.runOne(photo, style, width, stages);
         const inference = percentile(
           stages.map((s) => s.inferenceMs),
@@ -227,10 +256,23 @@ async function benchNativeResolution(root: string): Promise<void> {
         );
       }
     }
+    console.log(`\nserved by: ${[...served].join('; ')}`);
   } finally {
     clearInterval(sampler);
     await session.close();
   }
+}
+
+/** ms of each of `runs` calls of `once`, after one untimed warm-up call. */
+async function timeRuns(runs: number, once: () => Promise<unknown>): Promise<number[]> {
+  await once();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await once();
+    times.push(performance.now() - t);
+  }
+  return times;
 }
 
 /** Raw RGB of a photo-like picture (gradients and a pattern), so that the codec has real work. */

@@ -24,16 +24,27 @@ function cudaProviderInstalled(): boolean {
 }
 
 /**
- * Opens a session on the CUDA execution provider where it is installed and works, otherwise on
- * the CPU, with `threads` intra-op threads and every graph optimisation.
+ * The worker's session settings: every graph optimisation ('all' includes the NCHWc layout
+ * transform of the CPU provider), sequential execution (the generators are chains; the
+ * intra-op threads parallelise each conv), `threads` intra-op threads, the memory arena on.
  */
-export async function createOnnxModel(bytes: Uint8Array, threads: number): Promise<OnnxModel> {
-  const options = (executionProviders: string[]): ort.InferenceSession.SessionOptions => ({
+export function onnxSessionOptions(executionProviders: string[], threads: number): ort.InferenceSession.SessionOptions {
+  return {
     executionProviders,
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
+    executionMode: 'sequential',
     graphOptimizationLevel: 'all',
-  });
+    enableCpuMemArena: true,
+  };
+}
+
+/**
+ * Opens a session on the CUDA execution provider where it is installed and works, otherwise on
+ * the CPU (onnxSessionOptions).
+ */
+export async function createOnnxModel(bytes: Uint8Array, threads: number): Promise<OnnxModel> {
+  const options = (executionProviders: string[]) => onnxSessionOptions(executionProviders, threads);
   let provider = cudaProviderInstalled() ? 'cuda' : 'cpu';
   let session: ort.InferenceSession;
   try {

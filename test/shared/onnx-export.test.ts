@@ -10,6 +10,7 @@ import { DirectoryModelStore } from '../../shared/models/directory-model-store.j
 import { loadLayersModel } from '../../shared/models/layers-model-io.js';
 import { saveGenerator } from '../../gan/save-generator.js';
 import { exportLayersModelToOnnx, UnsupportedLayerError } from '../../shared/models/onnx-export/export-layers-model.js';
+import { exportInt8, int8MinPsnrDb, type ImageBatch } from '../../shared/models/onnx-export/int8-export.js';
 import { getArchitecture } from '../../gan/index.js';
 import { disposeNetworks } from '../../gan/dispose-networks.js';
 import { BlurUpsample } from '../../shared/layers/blur-upsample.js';
@@ -37,7 +38,11 @@ after(async () => {
   await rm(storeRoot, { recursive: true, force: true });
 });
 
-/** Replaces norm statistics and affines (fresh: mean 0, variance 1, γ 1, β 0) with seeded values, so that they matter. */
+/**
+ * Replaces norm statistics and affines (fresh: mean 0, variance 1, γ 1, β 0) and self-attention's
+ * γ (fresh: 0) with seeded values, so that they matter, and widens attention's query and key
+ * projections (fresh: std 0.02, a near-uniform softmax) so that the attention is peaked.
+ */
 function randomiseNorms(model: tf.LayersModel, seed: number): void {
   for (const layer of model.layers) {
     const weights = layer.weights;
@@ -48,6 +53,7 @@ function randomiseNorms(model: tf.LayersModel, seed: number): void {
         const shape = w.shape as number[];
         if (/moving_variance|gamma/.test(name)) return tf.randomUniform(shape, 0.5, 1.5, 'float32', seed + i);
         if (/moving_mean|beta/.test(name)) return tf.randomUniform(shape, -0.3, 0.3, 'float32', seed + i);
+        if (/query_kernel|key_kernel/.test(name)) return tf.randomNormal(shape, 0, 1, 'float32', seed + i);
         return w.read().clone();
       }),
     );
@@ -85,7 +91,7 @@ interface ServedCase {
   title: string;
   architecture: string;
   options: Record<string, unknown>;
-  /** Two H×W each a multiple of the architecture's served multiple, one not square. */
+  /** Two H×W each a multiple of the architecture's served multiple, one not square; a letterboxed one's input size only. */
   sizes: [number, number][];
 }
 
@@ -146,6 +152,8 @@ const served: ServedCase[] = [
       [32, 32],
     ],
   },
+  // Letterboxed: self-attention in both paths at 4×4 (16 positions).
+  { title: 'cyclegan-unet-sa, self-attention', architecture: 'cyclegan-unet-sa', options: { attention: 'both' }, sizes: [[16, 16]] },
 ];
 
 for (const [index, c] of served.entries()) {
@@ -155,7 +163,7 @@ for (const [index, c] of served.entries()) {
 
     before(async () => {
       const arch = getArchitecture(c.architecture);
-      const options = arch.options.parse({ ...arch.testOptions, ...c.options });
+      const options = arch.options.parse({ ...arch.testOptions, ...c.options }) as Record<string, unknown>;
       const nets = arch.build(options);
       const generator = nets.generators[arch.served]!;
       randomiseNorms(generator, 1000 + index);
@@ -248,4 +256,44 @@ it('refuses a layer it cannot export, naming its class and name', () => {
     (error: unknown) => error instanceof UnsupportedLayerError && error.message.includes('G_pool (MaxPooling2D)'),
   );
   model.dispose();
+});
+
+describe('int8 export', () => {
+  // Convs with Glorot weights (outputs that span the range, so that quantization error shows),
+  // a folded batch norm and a transposed conv (a sub-pixel conv), calibrated on smooth seeded
+  // images and checked on others.
+  let model: tf.LayersModel;
+  const images = (count: number, seed: number): ImageBatch[] =>
+    Array.from({ length: count }, (_, i) =>
+      tf.tidy(() => {
+        const coarse = tf.randomUniform([1, 4, 4, 3], -1, 1, 'float32', seed + i);
+        const image = tf.image.resizeBilinear(coarse as tf.Tensor4D, [32, 32]);
+        return { data: image.dataSync() as Float32Array, dims: [1, 32, 32, 3] as [number, number, number, number] };
+      }),
+    );
+
+  before(() => {
+    const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor) => layer.apply(x) as tf.SymbolicTensor;
+    const seeded = (seed: number) => tf.initializers.glorotUniform({ seed });
+    const input = tf.input({ shape: [null, null, 3] });
+    let x = apply(tf.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: seeded(1) }), input);
+    x = apply(tf.layers.conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: seeded(2) }), x);
+    x = apply(tf.layers.conv2dTranspose({ filters: 16, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: seeded(3) }), x);
+    x = apply(tf.layers.reLU(), apply(tf.layers.batchNormalization(), x));
+    x = apply(tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'tanh', kernelInitializer: seeded(4) }), x);
+    model = tf.model({ inputs: input, outputs: x });
+    randomiseNorms(model, 77);
+  });
+
+  after(() => model.dispose());
+
+  it('stays within the PSNR guard of float32 on held-out images, with int8 kernels', async () => {
+    const float32 = exportLayersModelToOnnx(model).bytes;
+    const int8 = await exportInt8(model, { calibration: images(4, 100), heldOut: images(3, 200), valueRange: [-1, 1], threads: 1 });
+    assert.equal(int8.heldOutImages, 3);
+    assert.ok(int8.worstPsnrDb >= int8MinPsnrDb, `worst held-out PSNR ${int8.worstPsnrDb.toFixed(1)} dB < ${int8MinPsnrDb} dB`);
+    assert.ok(int8.psnrDb >= int8.worstPsnrDb);
+    // int8 weights: about a quarter of the float32 file.
+    assert.ok(int8.bytes.byteLength < 0.5 * float32.byteLength, `int8 ${int8.bytes.byteLength} B vs float32 ${float32.byteLength} B`);
+  });
 });

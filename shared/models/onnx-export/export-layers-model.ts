@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { convNode, type ConvQuantization } from './conv-node.js';
 import { ONNX_OPSET, OnnxGraph, type AttributeValue } from './onnx-graph.js';
 
 /*
@@ -41,6 +42,7 @@ interface ExportContext {
   inputs: string[];
   /** The batch norm to fold into this conv, when there is one. */
   foldedNorm: tf.layers.Layer | undefined;
+  quantization: ConvQuantization;
 }
 
 function refuse(c: ExportContext, reason: string): never {
@@ -102,33 +104,43 @@ function batchNormAffine(norm: tf.layers.Layer): { scale: tf.Tensor1D; shift: tf
   return { scale, shift };
 }
 
+/**
+ * tf.tidy for a function that returns plain data (typed arrays of weights): tidy walks what
+ * its function returns for tensors, element by element, which takes minutes for millions of weights.
+ */
+function tidyData<T>(fn: () => T): T {
+  let result: T | undefined;
+  tf.tidy(() => {
+    result = fn();
+  });
+  return result as T;
+}
+
 /** Which kernel dimension holds the output channels, and how a per-channel vector broadcasts over the kernel. */
 type ConvKind = 'conv' | 'depthwise' | 'transpose';
 
 /**
- * A conv's ONNX weight (and bias, folded batch norm included). Kernels: Conv2D [kh, kw, in, out],
- * DepthwiseConv2D [kh, kw, in, multiplier] (output channel c·multiplier + m), Conv2DTranspose
- * [kh, kw, out, in]; ONNX: Conv [out, in/group, kh, kw], ConvTranspose [in, out, kh, kw].
+ * A conv's kernel and bias in tfjs's layout, the folded batch norm applied: Conv2D
+ * [kh, kw, in, out], DepthwiseConv2D [kh, kw, in, multiplier] (output channel c·multiplier + m),
+ * Conv2DTranspose [kh, kw, out, in]. Call inside tf.tidy.
  */
-function convWeights(c: ExportContext, kind: ConvKind): { kernel: string; bias: string | undefined } {
-  return tf.tidy(() => {
-    const [kernel, bias] = weights(c.layer) as [tf.Tensor4D, tf.Tensor1D | undefined];
+function foldedConvWeights(c: ExportContext, kind: ConvKind): { kernel: tf.Tensor4D; bias: tf.Tensor1D | undefined } {
+  const [kernel, bias] = weights(c.layer) as [tf.Tensor4D, tf.Tensor1D | undefined];
+  const [, , d2, d3] = kernel.shape;
+  const broadcast = (v: tf.Tensor1D) => (kind === 'transpose' ? v.reshape([d2, 1]) : kind === 'depthwise' ? v.reshape([d2, d3]) : v);
+  const b = c.config.useBias === false ? undefined : bias;
+  if (!c.foldedNorm) return { kernel, bias: b };
+  const { scale, shift } = batchNormAffine(c.foldedNorm);
+  return { kernel: kernel.mul(broadcast(scale)), bias: (b ? b.mul(scale).add(shift) : shift) as tf.Tensor1D };
+}
+
+/** ONNX Conv's weight [out, in/group, kh, kw] (and bias) of a Conv2D or DepthwiseConv2D. */
+function convWeights(c: ExportContext, kind: 'conv' | 'depthwise'): { kernel: { dims: number[]; data: Float32Array }; bias: Float32Array | undefined } {
+  return tidyData(() => {
+    const { kernel, bias } = foldedConvWeights(c, kind);
     const [kh, kw, d2, d3] = kernel.shape;
-    const outChannels = kind === 'transpose' ? d2 : kind === 'depthwise' ? d2 * d3 : d3;
-    const broadcast = (v: tf.Tensor1D) => (kind === 'transpose' ? v.reshape([d2, 1]) : kind === 'depthwise' ? v.reshape([d2, d3]) : v);
-    let k: tf.Tensor4D = kernel;
-    let b: tf.Tensor1D | undefined = c.config.useBias === false ? undefined : bias;
-    if (c.foldedNorm) {
-      const { scale, shift } = batchNormAffine(c.foldedNorm);
-      k = k.mul(broadcast(scale));
-      b = (b ? b.mul(scale).add(shift) : shift);
-    }
-    const onnx = kind === 'depthwise' ? k.transpose([2, 3, 0, 1]).reshape([outChannels, 1, kh, kw]) : k.transpose([3, 2, 0, 1]);
-    const name = c.layer.name;
-    return {
-      kernel: c.graph.floats(`${name}/kernel`, onnx.shape, onnx.dataSync() as Float32Array),
-      bias: b ? c.graph.floats(`${name}/bias`, [outChannels], b.dataSync() as Float32Array) : undefined,
-    };
+    const onnx = kind === 'depthwise' ? kernel.transpose([2, 3, 0, 1]).reshape([d2 * d3, 1, kh, kw]) : kernel.transpose([3, 2, 0, 1]);
+    return { kernel: { dims: onnx.shape, data: onnx.dataSync() as Float32Array }, bias: bias?.dataSync() as Float32Array | undefined };
   });
 }
 
@@ -145,21 +157,61 @@ function samePads(kernel: [number, number], dilation: [number, number]): number[
 function conv(c: ExportContext, kind: 'conv' | 'depthwise'): string {
   const x = only(c);
   if (c.config.dataFormat === 'channelsFirst') refuse(c, 'channelsFirst data format');
-  const kernel = pair(c.config.kernelSize);
+  const kernelShape = pair(c.config.kernelSize);
   const strides = pair(c.config.strides ?? 1);
   const dilations = pair(c.config.dilationRate ?? 1);
-  const attributes: Record<string, AttributeValue> = { kernel_shape: kernel, strides, dilations };
+  const attributes: Record<string, AttributeValue> = { kernel_shape: kernelShape, strides, dilations };
   if (c.config.padding === 'same') {
     // Strided 'same' pads depend on the (dynamic) input size; ONNX's SAME_UPPER is TF's rule.
-    if (strides[0] === 1 && strides[1] === 1) attributes.pads = samePads(kernel, dilations);
+    if (strides[0] === 1 && strides[1] === 1) attributes.pads = samePads(kernelShape, dilations);
     else attributes.auto_pad = 'SAME_UPPER';
   } else if (c.config.padding !== 'valid') {
     refuse(c, `padding ${JSON.stringify(c.config.padding)}`);
   }
-  const { kernel: w, bias } = convWeights(c, kind);
+  const { kernel, bias } = convWeights(c, kind);
   if (kind === 'depthwise') attributes.group = Number(weights(c.layer)[0]!.shape[2]);
-  const y = c.graph.node('Conv', bias ? [x, w, bias] : [x, w], outputName(c), attributes);
+  const y = convNode(c.graph, c.quantization, { name: c.layer.name, input: x, kernel, bias, attributes, outputName: outputName(c) });
   return activation(c, c.config.activation, y, `${c.layer.name}/activation`);
+}
+
+/**
+ * A transposed conv with stride s as a stride-1 conv to s² phases of the output channels and a
+ * DepthToSpace ("sub-pixel" convolution): output row q·s + p of the full transposed conv is
+ * Σ_m x[q − m]·W[p + m·s], a conv of ⌈k/s⌉ taps per phase (phases with fewer taps get zeros).
+ * ONNX Runtime runs ConvTranspose as a GEMM and a col2im, at a third of its conv speed here,
+ * so this is faster even where the zero taps add multiplications (3×3 stride 2: 16 taps for 9).
+ * Returns the full output, (H − 1)·s + k rows and columns, before any cropping.
+ */
+function subPixelConv(c: ExportContext, x: string, kernelSize: number, stride: number): { full: string; extra: number } {
+  const { graph, layer } = c;
+  const taps = Math.ceil(kernelSize / stride);
+  const { kernel, bias } = tidyData(() => {
+    const folded = foldedConvWeights(c, 'transpose');
+    const [, , out, inChannels] = folded.kernel.shape;
+    // [k, k, out, in] → zero-padded to [taps·s, taps·s, out, in] → (m_y, p_y, m_x, p_x, out, in).
+    const padded = folded.kernel.pad([[0, taps * stride - kernelSize], [0, taps * stride - kernelSize], [0, 0], [0, 0]]);
+    const phases = padded
+      .reshape([taps, stride, taps, stride, out, inChannels])
+      .transpose([1, 3, 4, 5, 0, 2])
+      // The conv reads x[q − (taps − 1) + t]: tap t holds m = taps − 1 − t.
+      .reverse([4, 5])
+      .reshape([stride * stride * out, inChannels, taps, taps]);
+    const phaseBias = folded.bias ? tf.tile(folded.bias, [stride * stride]) : undefined;
+    return { kernel: { dims: phases.shape, data: phases.dataSync() as Float32Array }, bias: phaseBias?.dataSync() as Float32Array | undefined };
+  });
+  const edge = taps - 1;
+  const phases = convNode(graph, c.quantization, {
+    name: layer.name,
+    input: x,
+    kernel,
+    bias,
+    attributes: { kernel_shape: [taps, taps], pads: [edge, edge, edge, edge] },
+    outputName: `${layer.name}/phases`,
+  });
+  // DCR: channel (p_y·s + p_x)·out + o goes to row q·s + p_y, column q·s + p_x.
+  const full = graph.node('DepthToSpace', [phases], `${layer.name}/full`, { blocksize: stride, mode: 'DCR' });
+  // H + taps − 1 rows of s: (taps·s − k) more at the end than the transposed conv's full output.
+  return { full, extra: taps * stride - kernelSize };
 }
 
 function convTranspose(c: ExportContext): string {
@@ -181,13 +233,32 @@ function convTranspose(c: ExportContext): string {
   } else {
     refuse(c, `padding ${JSON.stringify(c.config.padding)}`);
   }
-  const { kernel: w, bias } = convWeights(c, 'transpose');
-  const y = c.graph.node('ConvTranspose', bias ? [x, w, bias] : [x, w], outputName(c), {
-    kernel_shape: kernel,
-    strides,
-    pads,
-  });
-  return activation(c, c.config.activation, y, `${c.layer.name}/activation`);
+  const { graph, layer } = c;
+  let y: string;
+  if (kernel[0] === kernel[1] && strides[0] === strides[1] && strides[0] > 1) {
+    const { full, extra } = subPixelConv(c, x, kernel[0], strides[0]);
+    // pads [top, left, bottom, right] off the full output, plus the sub-pixel conv's extra rows and columns at the end.
+    const end = (pad: number) => (pad + extra === 0 ? Number.MAX_SAFE_INTEGER : -(pad + extra));
+    y =
+      pads.every((p) => p === 0) && extra === 0
+        ? full
+        : graph.node(
+            'Slice',
+            [full, graph.int64s(`${layer.name}/starts`, [pads[0]!, pads[1]!]), graph.int64s(`${layer.name}/ends`, [end(pads[2]!), end(pads[3]!)]), graph.int64s(`${layer.name}/axes`, [2, 3])],
+            outputName(c),
+          );
+  } else {
+    const { kernel: w, bias } = tf.tidy(() => {
+      const folded = foldedConvWeights(c, 'transpose');
+      const onnx = folded.kernel.transpose([3, 2, 0, 1]);
+      return {
+        kernel: graph.floats(`${layer.name}/kernel`, onnx.shape, onnx.dataSync() as Float32Array),
+        bias: folded.bias ? graph.floats(`${layer.name}/bias`, folded.bias.shape, folded.bias.dataSync() as Float32Array) : undefined,
+      };
+    });
+    y = graph.node('ConvTranspose', bias ? [x, w, bias] : [x, w], outputName(c), { kernel_shape: kernel, strides, pads });
+  }
+  return activation(c, c.config.activation, y, `${layer.name}/activation`);
 }
 
 /** Inference batch norm that could not be folded: x·scale + shift per channel. */
@@ -326,6 +397,43 @@ function reLU(c: ExportContext): string {
   return c.graph.node('Clip', [x, c.graph.floats(`${c.layer.name}/min`, [], [0]), c.graph.floats(`${c.layer.name}/max`, [], [Number(maxValue)])], c.layer.name);
 }
 
+/**
+ * layers/self-attention.ts (SAGAN) over the P = H·W positions, NCHW: 1×1 convs to the query
+ * and key [N, C̄, P] and the value [N, C, P]; the attention's transpose keyᵀ·query [N, P_i, P_j]
+ * with the softmax over i (axis 1), so that value·that is the attended [N, C, P_j] with no
+ * P×P transpose; then x + γ·attended.
+ */
+function selfAttention(c: ExportContext, channels: number): string {
+  const { graph, layer } = c;
+  const x = only(c);
+  const [queryKernel, queryBias, keyKernel, keyBias, valueKernel, valueBias, gamma] = weights(layer);
+  if (!queryKernel || !queryBias || !keyKernel || !keyBias || !valueKernel || !valueBias || !gamma) refuse(c, 'its weights are not built');
+  const positions = graph.int64s(`${layer.name}/positions`, [0, 0, -1]);
+  const project = (kernel: tf.Tensor, bias: tf.Tensor, role: string) => {
+    const data = tidyData(() => kernel.transpose().dataSync() as Float32Array);
+    const out = kernel.shape[1]!;
+    const y = convNode(graph, c.quantization, {
+      name: `${layer.name}/${role}`,
+      input: x,
+      kernel: { dims: [out, channels, 1, 1], data },
+      bias: bias.dataSync() as Float32Array,
+      attributes: { kernel_shape: [1, 1] },
+      outputName: `${layer.name}/${role}`,
+    });
+    return graph.node('Reshape', [y, positions], `${layer.name}/${role}_positions`);
+  };
+  const query = project(queryKernel, queryBias, 'query');
+  const key = project(keyKernel, keyBias, 'key');
+  const value = project(valueKernel, valueBias, 'value');
+  const keyT = graph.node('Transpose', [key], `${layer.name}/key_t`, { perm: [0, 2, 1] });
+  const logits = graph.node('MatMul', [keyT, query], `${layer.name}/logits`);
+  const attention = graph.node('Softmax', [logits], `${layer.name}/attention`, { axis: 1 });
+  const attended = graph.node('MatMul', [value, attention], `${layer.name}/attended`);
+  const shaped = graph.node('Reshape', [attended, graph.node('Shape', [x], `${layer.name}/shape`)], `${layer.name}/attended_nchw`);
+  const scaled = graph.node('Mul', [shaped, graph.floats(`${layer.name}/gamma`, [], [gamma.dataSync()[0]!])], `${layer.name}/scaled`);
+  return graph.node('Add', [x, scaled], layer.name);
+}
+
 /** The channel count of a layer's (first) input, from its inferred shape. */
 function inputChannels(c: ExportContext): number {
   const { shape } = c.layer.input as tf.SymbolicTensor;
@@ -351,6 +459,8 @@ function exportLayer(c: ExportContext): string | undefined {
       return instanceNorm(c, inputChannels(c));
     case 'LayerNorm':
       return layerNorm(c, inputChannels(c));
+    case 'SelfAttention':
+      return selfAttention(c, inputChannels(c));
     case 'ReflectionPad': {
       const p = Number(c.config.padding);
       return pad(c, 'reflect', spatialPads(p, p, p, p));
@@ -399,9 +509,10 @@ export interface ExportedOnnx {
 
 /**
  * Exports a single-input, single-output NHWC model. `metadata` goes into the file's
- * metadata_props (e.g. the style and version it was made from).
+ * metadata_props (e.g. the style and version it was made from); `quantization` says how the
+ * convs are written (conv-node.ts; int8-export.ts calibrates and checks the int8 graph).
  */
-export function exportLayersModelToOnnx(model: tf.LayersModel, metadata: Record<string, string> = {}): ExportedOnnx {
+export function exportLayersModelToOnnx(model: tf.LayersModel, metadata: Record<string, string> = {}, quantization: ConvQuantization = { kind: 'float' }): ExportedOnnx {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     throw new UnsupportedLayerError(model.getClassName(), model.name, `has ${model.inputs.length} inputs and ${model.outputs.length} outputs; one of each is supported`);
   }
@@ -450,7 +561,7 @@ export function exportLayersModelToOnnx(model: tf.LayersModel, metadata: Record<
       convClass && layer !== outputLayer && (config.activation ?? 'linear') === 'linear' && next?.length === 1 && next[0]!.getClassName() === 'BatchNormalization'
         ? next[0]
         : undefined;
-    const output = exportLayer({ graph, layer, config, inputs, foldedNorm }) ?? inputs[0]!;
+    const output = exportLayer({ graph, layer, config, inputs, foldedNorm, quantization }) ?? inputs[0]!;
     tensors.set(layer.name, output);
     if (foldedNorm) {
       folded.add(foldedNorm.name);

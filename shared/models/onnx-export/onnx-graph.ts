@@ -10,7 +10,7 @@ const root = protobuf.loadSync(fileURLToPath(new URL('./onnx.proto', import.meta
 const ModelProto = root.lookupType('onnx.ModelProto');
 
 const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, INTS: 7 } as const;
-const DataType = { FLOAT: 1, INT64: 7 } as const;
+const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7 } as const;
 
 /** Integers are INT (lists: INTS), strings STRING, `{ float }` FLOAT. */
 export type AttributeValue = number | string | number[] | { float: number };
@@ -37,7 +37,8 @@ function attribute(name: string, value: AttributeValue): Attribute {
   return { name, type: AttributeType.FLOAT, f: value.float };
 }
 
-function valueInfo(name: string, shape: Dimension[]) {
+function valueInfo(name: string, shape: Dimension[] | undefined) {
+  if (!shape) return { name, type: { tensorType: { elemType: DataType.FLOAT } } };
   const dim = shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
   return { name, type: { tensorType: { elemType: DataType.FLOAT, shape: { dim } } } };
 }
@@ -69,11 +70,12 @@ export class OnnxGraph {
     return unique;
   }
 
-  /** Marks `tensor` as a graph output named `name` (through an Identity when the names differ). */
-  output(tensor: string, name: string, shape: Dimension[]): void {
+  /** Marks `tensor` as a graph output named `name` (through an Identity when the names differ); shape undefined: any. */
+  output(tensor: string, name: string, shape: Dimension[] | undefined): string {
     const unique = this.uniqueName(name);
     this.nodes.push({ opType: 'Identity', name: unique, input: [tensor], output: [unique] });
     this.outputs.push(valueInfo(unique, shape));
+    return unique;
   }
 
   /** A float32 weight of the given shape (row-major). */
@@ -81,6 +83,21 @@ export class OnnxGraph {
     const data = values instanceof Float32Array ? values : Float32Array.from(values);
     if (data.length !== dims.reduce((a, b) => a * b, 1)) throw new Error(`onnx export: ${name} has ${data.length} values for shape [${dims.join(', ')}]`);
     return this.initializer(name, dims, DataType.FLOAT, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  }
+
+  /** An int8 weight (quantized kernels). */
+  int8s(name: string, dims: number[], values: Int8Array): string {
+    return this.initializer(name, dims, DataType.INT8, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  }
+
+  /** A uint8 constant (activation zero points). */
+  uint8s(name: string, dims: number[], values: Uint8Array): string {
+    return this.initializer(name, dims, DataType.UINT8, values);
+  }
+
+  /** An int32 constant (quantized biases, their zero points). */
+  int32s(name: string, dims: number[], values: Int32Array): string {
+    return this.initializer(name, dims, DataType.INT32, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
   }
 
   /** An int64 constant (pads, shapes). */
