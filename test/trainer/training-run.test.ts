@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -10,11 +10,10 @@ import sharp from 'sharp';
 import { createLogger } from '../../shared/logger.js';
 import { DirectoryModelStore } from '../../shared/models/directory-model-store.js';
 import { saveLayersModel } from '../../shared/models/layers-model-io.js';
-import { buildManifest } from '../../trainer/data/manifest.js';
 import { runTrainingJob } from '../../trainer/run-training-job.js';
 import '../../trainer/tf/register-training-kernels.js';
 import type { TrainOptionsInput } from '../../trainer/training/train-options.js';
-import { photoPixels } from '../helpers/images.js';
+import { writePairedDataset } from '../helpers/paired-dataset.js';
 
 const SIZE = 32;
 const logger = createLogger({ LOG_LEVEL: 'silent', NODE_ENV: 'test' }, 'test');
@@ -40,41 +39,13 @@ let dataDir: string;
 let runsDir: string;
 let store: DirectoryModelStore;
 
-/** A paired dataset whose targets are the inputs with red and blue swapped. */
-async function writeTinyDataset(dir: string): Promise<void> {
-  for (const [split, count] of [
-    ['train', 8],
-    ['test', 4],
-  ] as const) {
-    for (const side of ['A', 'B']) await mkdir(path.join(dir, split, side), { recursive: true });
-    for (let i = 0; i < count; i++) {
-      const photo = photoPixels(SIZE + i, SIZE + 2 * i);
-      const a = sharp(photo, { raw: { width: SIZE + i, height: SIZE + 2 * i, channels: 3 } }).resize(SIZE, SIZE);
-      await a
-        .clone()
-        .png()
-        .toFile(path.join(dir, split, 'A', `${i}.png`));
-      await a
-        .clone()
-        .recomb([
-          [0, 0, 1],
-          [0, 1, 0],
-          [1, 0, 0],
-        ])
-        .png()
-        .toFile(path.join(dir, split, 'B', `${i}.png`));
-    }
-  }
-  await buildManifest(dir);
-}
-
 before(async () => {
   await tf.setBackend('wasm');
   root = await mkdtemp(path.join(os.tmpdir(), 'animebot-train-'));
   dataDir = path.join(root, 'data');
   runsDir = path.join(root, 'runs');
   store = new DirectoryModelStore(path.join(root, 'models'));
-  await writeTinyDataset(path.join(dataDir, 'tiny'));
+  await writePairedDataset(path.join(dataDir, 'tiny'), { train: 8, test: 4 }, SIZE);
 });
 
 describe('training runs on a tiny dataset', () => {
