@@ -52,12 +52,14 @@ function predict(model: tf.LayersModel, inputs: tf.Tensor[]): Float32Array[] {
 }
 
 /**
- * Architectures whose generator objective is purely adversarial (ome-pretrain: an
- * unconditional generator against its discriminator, fresh latents every step). Its loss
- * rises and falls as the discriminator learns, so alternating steps say nothing; instead its
- * generator must learn to fool a fixed discriminator.
+ * Architectures whose generator objective is adversarial, or nearly: ome-pretrain (an
+ * unconditional generator against its discriminator, fresh latents every step) and animegan
+ * (at AnimeGANv2's weights the adversarial term is 300× against content's 1.5; seen falling
+ * for 5 steps, then rising as D learned). Their loss rises and falls with the discriminator,
+ * so alternating steps say nothing; instead the generator must learn to fool a fixed
+ * discriminator.
  */
-const adversarialOnly = new Set(['ome-pretrain']);
+const adversarialOnly = new Set(['ome-pretrain', 'animegan']);
 
 function mean(values: number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
