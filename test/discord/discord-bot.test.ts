@@ -299,7 +299,12 @@ describe('Discord bot against a Discord stand-in (REST and gateway), real Redis 
     try {
       const request = standIn.anime(carol, { bytes: await makePhoto(64, 64), filename: 'e.jpg', contentType: 'image/jpeg' });
       await standIn.waitFor('the queued reply', () => standIn.replyOf(request)?.contents[0]?.startsWith('Queued'));
-      assert.match(await answer(standIn.slashCommand(carol, 'status', [])), /^Your requests:\n• Cartoon: Queued — position 1/);
+      // The "Queued" reply goes out before the request joins the user's list (the job carries that reply's
+      // message), so a /status sent the instant it shows can miss it by a Redis round trip: ask until it is in.
+      const status = async () => answer(standIn.slashCommand(carol, 'status', []));
+      let listed = await status();
+      for (let i = 0; i < 20 && !listed.startsWith('Your requests'); i++) listed = await status();
+      assert.match(listed, /^Your requests:\n• Cartoon: Queued — position 1/);
       const cancel = standIn.slashCommand(carol, 'cancel', []);
       assert.equal(await answer(cancel), 'Cancelled your waiting request.');
       assert.equal(cancel.original!.flags & ephemeral, ephemeral);
